@@ -1,0 +1,80 @@
+"""Settings read from the environment and a ``.env`` file (python-dotenv).
+
+The environment wins over ``.env``; ``.env`` wins over the defaults below. Every name is
+documented in ``.env.example``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names the setting."""
+
+
+DEFAULT_API_BASE_URL = "https://discord.com/api/v10"
+DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot and the CLI can be configured with."""
+
+    articles_dir: Path = Path("seeds")
+    discord_token: str | None = field(default=None, repr=False)
+    database_path: Path = Path("newsbot.db")
+    log_level: str = "INFO"
+    max_article_bytes: int = 5_000_000
+    dev_guild_id: int | None = None
+    discord_api_base_url: str = DEFAULT_API_BASE_URL
+    discord_gateway_url: str = DEFAULT_GATEWAY_URL
+    schedule_grace_minutes: int = 60
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env"
+    ) -> Settings:
+        """Read settings from ``environ`` (default: ``os.environ``) over ``env_file``."""
+        values: dict[str, str] = {}
+        if env_file is not None and Path(env_file).is_file():
+            values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+        values.update(os.environ if environ is None else environ)
+
+        def get(name: str) -> str | None:
+            raw = values.get(name)
+            return raw.strip() if raw is not None and raw.strip() else None
+
+        def get_int(name: str, default: int | None, minimum: int = 0) -> int | None:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                number = int(raw)
+            except ValueError:
+                raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+            if number < minimum:
+                raise SettingsError(f"{name} must be at least {minimum}, not {number}")
+            return number
+
+        level = (get("LOG_LEVEL") or "INFO").upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise SettingsError(
+                f"LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, not {level!r}"
+            )
+        return cls(
+            articles_dir=Path(get("ARTICLES_DIR") or "seeds"),
+            discord_token=get("DISCORD_TOKEN"),
+            database_path=Path(get("DATABASE_PATH") or "newsbot.db"),
+            log_level=level,
+            max_article_bytes=get_int("MAX_ARTICLE_BYTES", 5_000_000, minimum=1) or 5_000_000,
+            dev_guild_id=get_int("DEV_GUILD_ID", None, minimum=1),
+            discord_api_base_url=(get("DISCORD_API_BASE_URL") or DEFAULT_API_BASE_URL).rstrip("/"),
+            discord_gateway_url=get("DISCORD_GATEWAY_URL") or DEFAULT_GATEWAY_URL,
+            schedule_grace_minutes=get_int("SCHEDULE_GRACE_MINUTES", 60) or 0,
+        )

@@ -1,0 +1,51 @@
+"""Settings come from the environment over `.env` over defaults, with clear errors."""
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_API_BASE_URL, Settings, SettingsError
+
+
+def test_defaults_without_env_or_file(tmp_path: Path) -> None:
+    settings = Settings.from_env({}, env_file=tmp_path / "missing.env")
+    assert settings.articles_dir == Path("seeds")
+    assert settings.database_path == Path("newsbot.db")
+    assert settings.discord_token is None
+    assert settings.log_level == "INFO"
+    assert settings.discord_api_base_url == DEFAULT_API_BASE_URL
+    assert settings.max_article_bytes == 5_000_000
+
+
+def test_env_file_is_read_and_environment_wins(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("ARTICLES_DIR=from-file\nLOG_LEVEL=debug\nDISCORD_TOKEN=abc\n")
+    settings = Settings.from_env({"ARTICLES_DIR": "from-env"}, env_file=env_file)
+    assert settings.articles_dir == Path("from-env")
+    assert settings.log_level == "DEBUG"
+    assert settings.discord_token == "abc"
+
+
+def test_token_is_not_in_repr() -> None:
+    settings = Settings.from_env({"DISCORD_TOKEN": "very-secret"}, env_file=None)
+    assert "very-secret" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("LOG_LEVEL", "loud", "LOG_LEVEL must be one of"),
+        ("MAX_ARTICLE_BYTES", "five", "MAX_ARTICLE_BYTES must be a whole number"),
+        ("MAX_ARTICLE_BYTES", "0", "MAX_ARTICLE_BYTES must be at least 1"),
+        ("DEV_GUILD_ID", "-3", "DEV_GUILD_ID must be at least 1"),
+    ],
+)
+def test_bad_values_name_the_setting(name: str, value: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env({name: value}, env_file=None)
+
+
+def test_empty_values_mean_default() -> None:
+    settings = Settings.from_env({"DEV_GUILD_ID": "", "DISCORD_API_BASE_URL": " "}, env_file=None)
+    assert settings.dev_guild_id is None
+    assert settings.discord_api_base_url == DEFAULT_API_BASE_URL
