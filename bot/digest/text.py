@@ -12,9 +12,10 @@ from functools import lru_cache
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _SPACE_RE = re.compile(r"\s+")
+# Combining marks left by NFKD decomposition (accents); stripping them folds "é" to "e".
+_COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
-STOPWORDS: frozenset[str] = frozenset(
-    """
+_STOPWORD_TEXT = """
     a about above after again against all almost along already also although always am
     among an and another any anyone anything are around as at be became because become been
     before being below between both but by can cannot could did do does doing done down
@@ -28,18 +29,17 @@ STOPWORDS: frozenset[str] = frozenset(
     toward towards under until up upon us use used very via was we well were what whatever
     when where whether which while who whom whose why will with within without would yet you
     your yours yourself yourselves mr mrs ms dr also told year years new two three first
-    """.split()
-)
+"""
+STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
 
 # Words that, opening a sentence, point back at something the reader has not been shown.
-DANGLING_OPENERS: frozenset[str] = frozenset(
-    """
+_DANGLING_TEXT = """
     he she it they this these those that his her its their them him we our i
     however but also and so yet or nor meanwhile moreover furthermore additionally
     besides likewise similarly otherwise nevertheless nonetheless thus therefore hence
     instead still then such indeed anyway accordingly consequently
-    """.split()
-)
+"""
+DANGLING_OPENERS: frozenset[str] = frozenset(_DANGLING_TEXT.split())
 
 
 def fold(text: str) -> str:
@@ -47,15 +47,17 @@ def fold(text: str) -> str:
     text = text.casefold()
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
 
 
 def words(text: str) -> list[str]:
     """Folded word tokens of ``text``; possessive 's dropped, inner apostrophes removed."""
+    folded = fold(text)
+    tokens = _TOKEN_RE.findall(folded)
+    if "'" not in folded and "’" not in folded:
+        return tokens
     out: list[str] = []
-    for match in _TOKEN_RE.finditer(fold(text)):
-        token = match.group()
+    for token in tokens:
         if "'" in token or "’" in token:
             token = token.replace("’", "'")
             if token.endswith("'s"):
@@ -117,6 +119,28 @@ def clean_label(text: str, max_len: int = 100) -> str:
     if " " in cut:
         cut = cut[: cut.rfind(" ")]
     return cut.rstrip(" ,;:-") + "…"
+
+
+def trim(text: str, max_chars: int) -> str:
+    """``text`` on one line, cut to at most ``max_chars`` characters with "…".
+
+    The cut falls at the end of a sentence when one ends in the second half of the room,
+    else at the end of a word; only a single word longer than the room is cut inside.
+    """
+    text = _SPACE_RE.sub(" ", text).strip()
+    if len(text) <= max_chars:
+        return text
+    if max_chars <= 1:
+        return "…"[:max_chars]
+    room = text[: max_chars - 1]
+    ends = [room.rfind(mark) for mark in (". ", "! ", "? ", "… ")]
+    end = max(ends)
+    if end >= len(room) // 2:
+        return room[: end + 1] + "…"
+    space = room.rfind(" ")
+    if space > 0 and not text[max_chars - 1].isspace():
+        room = room[:space]
+    return room.rstrip(" ,;:-–—") + "…"
 
 
 def stands_alone(sentence: str) -> bool:

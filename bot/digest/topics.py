@@ -1,0 +1,253 @@
+"""Which articles are about which topics.
+
+An article is about a catalogue topic when it uses enough of the topic's keywords: each
+keyword it uses adds ``1 + ln(hits)`` (breadth counts more than repetition), a hit in the
+headline counts as three, and the sum is divided by the square root of the article's length
+relative to a short article, so long pieces need proportionally more evidence. A topic is
+kept when its score passes an absolute floor and is not far behind the article's best topic
+(multi-label, but not every passing mention). An article's own tags are topics too, and
+a tag that names a catalogue topic (or one of its aliases) is that topic.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
+
+from bot.corpus.model import Article
+from bot.digest.catalogue import MAX_NAME_CHARS, Topic, tag_topic, topic_key
+from bot.digest.keywords import KeywordMatcher
+from bot.digest.text import words
+
+_TITLE_WEIGHT = 3  # a headline hit counts as this many body hits
+_REFERENCE_TOKENS = 150  # articles longer than this need proportionally more evidence
+_MIN_SCORE = 2.0  # absolute floor for a catalogue topic
+_RELATIVE = 0.5  # ...and at least this share of the article's best topic score
+_MIN_SCORE_EXTRA = 1.0  # floor for topics scored on the fly (few keywords, chosen by people)
+_TAG_SCORE = 1.0
+_EXTRA_CACHE = 64
+
+
+@dataclass(frozen=True, slots=True)
+class _Doc:
+    title: tuple[str, ...]
+    body: tuple[str, ...]
+
+    @property
+    def length(self) -> int:
+        return len(self.title) + len(self.body)
+
+
+def _doc(article: Article) -> _Doc:
+    title = tuple(words(article.title))
+    body: list[str] = []
+    seen: set[str] = set()
+    for sentence in article.sentences or (article.body,):
+        tokens = words(sentence)
+        key = " ".join(tokens)
+        if key not in seen:  # a repeated standfirst is one piece of evidence, not two
+            seen.add(key)
+            body.extend(tokens)
+    return _Doc(title, tuple(body))
+
+
+def _raw_scores(matcher: KeywordMatcher, doc: _Doc) -> dict[int, float]:
+    """Score per matcher group for one document (see the module docstring)."""
+    body = matcher.count(doc.body)
+    title = matcher.count(doc.title)
+    sums: dict[int, float] = {}
+    for pid in body.keys() | title.keys():
+        hits = body[pid] + _TITLE_WEIGHT * title[pid]
+        group = matcher.group_of(pid)
+        sums[group] = sums.get(group, 0.0) + 1.0 + math.log(hits)
+    scale = math.sqrt(max(doc.length, _REFERENCE_TOKENS) / _REFERENCE_TOKENS)
+    return {group: total / scale for group, total in sums.items()}
+
+
+def _unit(score: float) -> float:
+    """Map an unbounded evidence score onto 0..1 for display and ranking."""
+    return round(score / (score + 3.0), 4)
+
+
+def _typo_budget(text: str) -> int:
+    length = len(text.replace(" ", ""))
+    return 0 if length < 4 else 1 if length < 8 else 2
+
+
+class TopicModel:
+    """Topic assignments for a set of articles; build with ``TopicModel.build``."""
+
+    def __init__(
+        self,
+        catalogue: Sequence[Topic],
+        tag_topics: Sequence[Topic],
+        docs: dict[str, _Doc],
+        by_article: dict[str, list[tuple[str, float]]],
+        by_topic: dict[str, list[tuple[str, float]]],
+        tags_by_key: dict[str, list[str]],
+    ) -> None:
+        self.catalogue = tuple(catalogue)
+        self.tag_topics = tuple(tag_topics)
+        self._docs = docs
+        self._by_article = by_article
+        self._by_topic = by_topic
+        self._tags_by_key = tags_by_key
+        self._known = {t.key: t for t in (*self.catalogue, *self.tag_topics)}
+        self._extra_cache: dict[Topic, list[tuple[str, float]]] = {}
+        self._matchers: dict[Topic, KeywordMatcher] = {}
+
+    @classmethod
+    def build(cls, articles: Iterable[Article], catalogue: Sequence[Topic]) -> TopicModel:
+        """Assign every article its topics from ``catalogue`` and its own tags."""
+        catalogue = tuple(catalogue)
+        matcher = KeywordMatcher([t.keywords for t in catalogue])
+        label_owner: dict[str, Topic] = {}
+        for topic in catalogue:
+            for label in topic.names():
+                label_owner.setdefault(topic_key(label), topic)
+        docs: dict[str, _Doc] = {}
+        by_article: dict[str, list[tuple[str, float]]] = {}
+        by_topic: dict[str, list[tuple[str, float]]] = {t.key: [] for t in catalogue}
+        tag_topics: dict[str, Topic] = {}
+        tags_by_key: dict[str, list[str]] = {}
+
+        for article in articles:
+            doc = docs[article.id] = _doc(article)
+            raw = _raw_scores(matcher, doc)
+            best = max(raw.values(), default=0.0)
+            floor = max(_MIN_SCORE, _RELATIVE * best)
+            scores: dict[str, tuple[Topic, float]] = {}
+            for group, score in raw.items():
+                if score >= floor:
+                    topic = catalogue[group]
+                    scores[topic.key] = (topic, _unit(score))
+            for tag in article.tags:
+                as_topic = tag_topic(tag)
+                if as_topic is None:
+                    continue
+                owner = label_owner.get(as_topic.key)
+                if owner is None:
+                    owner = tag_topics.setdefault(as_topic.key, as_topic)
+                    by_topic.setdefault(owner.key, [])
+                tags_by_key.setdefault(owner.key, []).append(article.id)
+                scores[owner.key] = (owner, _TAG_SCORE)
+            ranked = sorted(scores.values(), key=lambda ts: (-ts[1], ts[0].name))
+            by_article[article.id] = [(t.name, s) for t, s in ranked]
+            for topic, score in ranked:
+                by_topic[topic.key].append((article.id, score))
+
+        for hits in by_topic.values():
+            hits.sort(key=lambda pair: (-pair[1], pair[0]))
+        ordered_tags = sorted(tag_topics.values(), key=lambda t: t.name.casefold())
+        return cls(catalogue, ordered_tags, docs, by_article, by_topic, tags_by_key)
+
+    # -- questions ---------------------------------------------------------------------
+
+    def topics_of(self, article_id: str) -> list[tuple[str, float]]:
+        """(topic name, score 0..1) for the topics ``article_id`` is about, best first."""
+        return list(self._by_article.get(article_id, ()))
+
+    def effective_topics(self, extra_topics: Sequence[Topic] = ()) -> list[Topic]:
+        """Catalogue, tag and extra topics, an extra topic replacing one of the same name."""
+        merged: dict[str, Topic] = {}
+        for topic in (*self.catalogue, *self.tag_topics, *extra_topics):
+            merged[topic.key] = topic
+        return list(merged.values())
+
+    def counts(self, extra_topics: Sequence[Topic] = ()) -> list[tuple[Topic, int]]:
+        """Every topic with the number of articles about it; most covered first, then by name."""
+        pairs = [
+            (topic, len(self.articles_for(topic, extra_topics)))
+            for topic in self.effective_topics(extra_topics)
+        ]
+        pairs.sort(key=lambda tc: (-tc[1], tc[0].name.casefold()))
+        return pairs
+
+    def articles_for(
+        self, topic: Topic, extra_topics: Sequence[Topic] = ()
+    ) -> list[tuple[str, float]]:
+        """(article id, score 0..1) of the articles about ``topic``, most about it first.
+
+        Catalogue and tag topics come from the assignments made at build time; any other
+        topic (a server's own) is scored now from its keywords, and articles tagged with
+        its name count too. ``extra_topics`` is accepted for symmetry with ``resolve``.
+        """
+        del extra_topics  # the topic itself says all that is needed
+        if self._known.get(topic.key) == topic:
+            return list(self._by_topic.get(topic.key, ()))
+        cached = self._extra_cache.get(topic)
+        if cached is None:
+            cached = self._score_extra(topic)
+            if len(self._extra_cache) >= _EXTRA_CACHE:
+                self._extra_cache.pop(next(iter(self._extra_cache)))
+            self._extra_cache[topic] = cached
+        return list(cached)
+
+    def _score_extra(self, topic: Topic) -> list[tuple[str, float]]:
+        matcher = self.matcher_for(topic)
+        found: dict[str, float] = {}
+        for article_id, doc in self._docs.items():
+            score = _raw_scores(matcher, doc).get(0, 0.0)
+            if score >= _MIN_SCORE_EXTRA:
+                found[article_id] = _unit(score)
+        for article_id in self._tags_by_key.get(topic.key, ()):
+            found[article_id] = _TAG_SCORE
+        return sorted(found.items(), key=lambda pair: (-pair[1], pair[0]))
+
+    def matcher_for(self, topic: Topic) -> KeywordMatcher:
+        """A keyword matcher for ``topic`` (its keywords, else its name and aliases)."""
+        matcher = self._matchers.get(topic)
+        if matcher is None:
+            matcher = KeywordMatcher([topic.keywords or topic.names()])
+            if len(self._matchers) >= _EXTRA_CACHE:
+                self._matchers.pop(next(iter(self._matchers)))
+            self._matchers[topic] = matcher
+        return matcher
+
+    def resolve(self, name: str, extra_topics: Sequence[Topic] = ()) -> Topic | None:
+        """The topic ``name`` means: a name or alias, ignoring case, accents and "&"/"and",
+        else the one name within a typo or two (``secuirty`` → Security & defence).
+
+        Keywords are not names: ``football`` resolves to None (the caller searches for it).
+        A server's own topic wins over a catalogue topic of the same name.
+        """
+        query = topic_key(name[: 4 * MAX_NAME_CHARS])
+        if not query or len(query) > MAX_NAME_CHARS + 2:  # no name is that long, typos or not
+            return None
+        labels = self._labels(extra_topics)
+        exact = labels.get(query)
+        if exact is not None:
+            return exact
+        budget = _typo_budget(query)
+        if budget == 0:
+            return None
+        matches = process.extract(
+            query,
+            list(labels),
+            scorer=DamerauLevenshtein.distance,
+            score_cutoff=budget,
+            limit=None,
+        )
+        if not matches:
+            return None
+        closest = min(distance for _label, distance, _i in matches)
+        found = {labels[label] for label, distance, _i in matches if distance == closest}
+        return found.pop() if len(found) == 1 else None
+
+    def _labels(self, extra_topics: Sequence[Topic]) -> dict[str, Topic]:
+        """Every name and alias (as a key) → its topic; later sources override earlier."""
+        topics = self.effective_topics(extra_topics)
+        replaced = {t.key: t for t in topics}
+        labels: dict[str, Topic] = {}
+        for source in (self.catalogue, self.tag_topics, extra_topics):
+            for topic in source:
+                owner = replaced.get(topic.key, topic)
+                for label in topic.names():
+                    key = topic_key(label)
+                    if key:
+                        labels[key] = owner
+        return labels
