@@ -1,0 +1,67 @@
+"""Scheduled digests without Discord: timing rules (``timespec``) and the runner.
+
+``timespec`` parses what moderators type and computes due times across DST;
+``runner.ScheduleRunner`` posts each due run exactly once through an injected poster.
+"""
+
+from bot.schedule.errors import (
+    ChannelGone,
+    MissingAccess,
+    NothingToPost,
+    PosterError,
+    ScheduleError,
+    TransientError,
+)
+from bot.schedule.runner import (
+    DEFAULT_BACKOFF,
+    DEFAULT_MAX_FAILURES,
+    NO_NEW_ARTICLES,
+    DigestPoster,
+    Notify,
+    RunOutcome,
+    ScheduleRunner,
+    next_attempt,
+    run_nonce,
+)
+from bot.schedule.timespec import (
+    WEEKDAYS,
+    ScheduleSpec,
+    describe,
+    due_runs,
+    local_instant,
+    next_due,
+    parse_cadence,
+    parse_time,
+    parse_timezone,
+    parse_weekday,
+    suggest_timezones,
+)
+
+__all__ = [
+    "DEFAULT_BACKOFF",
+    "DEFAULT_MAX_FAILURES",
+    "NO_NEW_ARTICLES",
+    "WEEKDAYS",
+    "ChannelGone",
+    "DigestPoster",
+    "MissingAccess",
+    "NothingToPost",
+    "Notify",
+    "PosterError",
+    "RunOutcome",
+    "ScheduleError",
+    "ScheduleRunner",
+    "ScheduleSpec",
+    "TransientError",
+    "describe",
+    "due_runs",
+    "local_instant",
+    "next_attempt",
+    "next_due",
+    "parse_cadence",
+    "parse_time",
+    "parse_timezone",
+    "parse_weekday",
+    "run_nonce",
+    "suggest_timezones",
+]

@@ -1,0 +1,497 @@
+"""The digest runner: find due runs, claim them in the ledger, post, record what happened.
+
+The Discord cog calls ``ScheduleRunner.tick()`` once at start-up and then from a
+``tasks.loop`` (every 30 s or so). A tick reads everything it needs from the store, so a
+restart re-arms every schedule by itself. Time comes from an injected clock (or the ``now``
+given to ``tick``), never from sleeping.
+
+Exactly once
+------------
+Every due run of a schedule is one ledger row, UNIQUE on (schedule, due_at). A run is:
+
+1. **claim**: INSERT the row as ``claimed`` with the run's nonce, committed *before* any
+   send. Only one caller can insert it; a run with a row is never "due" again.
+2. **send**: ``poster.post(schedule, due_at, nonce, since)`` returns the message id.
+3. **complete**: UPDATE the row to ``posted`` with the message id, and the schedule's
+   ``last_posted_at``, in one transaction.
+
+A crash (or a shutdown cancelling the tick) can stop this anywhere. On the next tick:
+
+* before 1, nothing was written: the run is still due and goes through 1–3 (if still
+  within the grace period, below);
+* after 3, the row says ``posted``: nothing happens;
+* between 1 and 3 the row says ``claimed``, and the ledger cannot tell "crashed before
+  sending" from "Discord accepted the message, then we crashed". So a ``claimed`` row is
+  never blindly sent again. First ``poster.find_posted(schedule, due_at, nonce)`` looks for
+  the message (the cog writes the nonce into the message, e.g. the embed footer, and
+  searches the channel's recent history for it); if found, the row is completed as
+  ``posted`` with that id. Only if not is the digest sent again, **with the same nonce**:
+  the cog passes it to ``channel.send(..., nonce=nonce)`` (discord.py 2.7 always sends a
+  given nonce with ``enforce_nonce: true``), and Discord then returns the earlier message
+  instead of creating a second one if it was created in the last few minutes. Either guard
+  alone prevents the duplicate in the usual restart; together they cover a history search
+  that misses and a restart that takes longer than Discord's window. An interrupted attempt
+  older than the grace period is not sent again at all: if ``find_posted`` cannot find it,
+  it is recorded ``skipped`` with the reason.
+
+The nonce is derived from (schedule id, due time), at most 25 characters (Discord's limit),
+and stored in the row at claim time, so the rule that made it can change without breaking
+recovery. The runner assumes one bot process per database file: a tick finishes its sends
+before the next begins, so a ``claimed`` row seen at the start of a tick was left by an
+interrupted attempt.
+
+Missed runs, failures, only_new
+-------------------------------
+* Runs fall due from the later of the schedule's ``armed_at`` (creation, resume, timing
+  change) and its latest ledger row. Of the runs that fell due while the bot was down, only
+  the latest is posted, and only if at most ``grace`` late; every other one gets a
+  ``skipped`` row saying why, so none is lost silently.
+* A poster error (``ChannelGone``, ``MissingAccess``, ``TransientError``, a timeout, or any
+  unexpected exception) completes the row as ``failed`` and schedules a retry of the same
+  run after 1, 5, 15, then 60 minutes. A retry may follow a send that reached Discord (a
+  timeout), so it too calls ``find_posted`` first. The ``max_failures``-th failure in a row
+  pauses the schedule with a reason, writes an audit entry, and calls
+  ``notify(guild_id, message)``. A success resets the count. A newer due run supersedes a
+  pending retry.
+* ``only_new``: when the schedule has posted before and ``poster.has_new(schedule, since)``
+  says nothing is new, the run is ``skipped`` with detail "no new articles".
+* A poster may raise ``NothingToPost(reason)`` to skip a run with its own reason.
+* A retry that fell due while the bot was down is not made if it is more than ``grace``
+  late; the run is recorded ``skipped``. ``grace`` is never less than ``MIN_GRACE``.
+
+From a cog::
+
+    runner = ScheduleRunner(store, poster, notify=tell_moderators,
+                            grace=timedelta(minutes=settings.schedule_grace_minutes))
+    await runner.tick()             # at start-up: finishes or skips what the last run left
+
+    @tasks.loop(seconds=30)
+    async def digests(self) -> None:
+        await self.runner.tick()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from bot.schedule.errors import NothingToPost, PosterError
+from bot.schedule.timespec import describe, due_runs, next_due
+from bot.store import LedgerEntry, RunState, Schedule, Store, utc_now
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Clock = Callable[[], dt.datetime]
+Notify = Callable[[int, str], Awaitable[None]]
+
+DEFAULT_BACKOFF: tuple[dt.timedelta, ...] = tuple(dt.timedelta(minutes=m) for m in (1, 5, 15, 60))
+DEFAULT_MAX_FAILURES = 5
+DEFAULT_GRACE = dt.timedelta(minutes=60)
+#: However small the configured grace, a run found this late by a tick is still "on time":
+#: it covers the loop interval and a slow start-up, so a grace of 0 cannot skip everything.
+MIN_GRACE = dt.timedelta(minutes=2)
+DEFAULT_CALL_TIMEOUT = dt.timedelta(seconds=120)
+NONCE_MAX_CHARS = 25  # Discord's limit for a message nonce
+
+NO_NEW_ARTICLES = "no new articles"
+MISSED_SUPERSEDED = "missed while the bot was not running; only the latest missed run is posted"
+
+
+class DigestPoster(Protocol):
+    """What the runner needs from the Discord side (the cog implements it)."""
+
+    async def post(
+        self, schedule: Schedule, due_at: dt.datetime, nonce: str, since: dt.datetime | None
+    ) -> int:
+        """Build the digest (covering what is new since ``since``; None: never posted) and
+        send it to ``schedule.channel_id``; return the message id.
+
+        Send with ``nonce=nonce`` (discord.py then asks Discord to enforce it) and write
+        ``nonce`` into the message, e.g. the embed footer, so ``find_posted`` can recognise
+        it: messages read back from history do not carry their nonce. Raise ``ChannelGone``,
+        ``MissingAccess`` or ``TransientError`` when sending fails, ``NothingToPost`` to skip
+        the run.
+        """
+        ...
+
+    async def find_posted(self, schedule: Schedule, due_at: dt.datetime, nonce: str) -> int | None:
+        """The id of a message already posted for this run (it carries ``nonce``), or None
+        when there is none or it cannot be told."""
+        ...
+
+    async def has_new(self, schedule: Schedule, since: dt.datetime) -> bool:
+        """Whether the schedule's topic has articles new since ``since`` (for only_new)."""
+        ...
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What a tick did about one run; ``state`` is the run's ledger state afterwards."""
+
+    schedule_id: int
+    guild_id: int
+    due_at: dt.datetime
+    state: RunState
+    detail: str | None = None
+    message_id: int | None = None
+    recovered: bool = False
+    retry_at: dt.datetime | None = None
+    paused: bool = False
+
+
+def run_nonce(schedule_id: int, due_at: dt.datetime) -> str:
+    """The nonce for one run: the same for every attempt at it, at most 25 characters."""
+    text = f"nb{schedule_id}.{int(due_at.timestamp()) // 60}"
+    if len(text) <= NONCE_MAX_CHARS:
+        return text
+    return "nb" + hashlib.blake2s(text.encode(), digest_size=11).hexdigest()
+
+
+def next_attempt(schedule: Schedule, now: dt.datetime) -> dt.datetime | None:
+    """When the runner will next try to post ``schedule`` (None while paused)."""
+    if schedule.paused:
+        return None
+    if schedule.next_retry_at is not None:
+        return schedule.next_retry_at
+    return next_due(schedule, max(now, schedule.armed_at))
+
+
+def _late(delta: dt.timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 120:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min" if hours < 48 else f"{hours // 24} days"
+
+
+class ScheduleRunner:
+    """Posts scheduled digests exactly once through an injected poster and clock."""
+
+    def __init__(
+        self,
+        store: Store,
+        poster: DigestPoster,
+        *,
+        clock: Clock = utc_now,
+        grace: dt.timedelta = DEFAULT_GRACE,
+        notify: Notify | None = None,
+        backoff: Sequence[dt.timedelta] = DEFAULT_BACKOFF,
+        max_failures: int = DEFAULT_MAX_FAILURES,
+        call_timeout: dt.timedelta = DEFAULT_CALL_TIMEOUT,
+    ) -> None:
+        if not backoff:
+            raise ValueError("backoff needs at least one delay")
+        if max_failures < 1:
+            raise ValueError("max_failures must be at least 1")
+        self._store = store
+        self._poster = poster
+        self._clock = clock
+        self.grace = max(grace, MIN_GRACE)
+        self._notify = notify
+        self._backoff = tuple(backoff)
+        self._max_failures = max_failures
+        self._timeout = call_timeout.total_seconds()
+        self._lock = asyncio.Lock()
+
+    async def tick(self, now: dt.datetime | None = None) -> list[RunOutcome]:
+        """One pass over every schedule at ``now`` (default: the clock): finish interrupted
+        attempts, skip what is too late, post what is due, retry what failed."""
+        async with self._lock:
+            now = self._clock() if now is None else now
+            if now.tzinfo is None or now.utcoffset() is None:
+                raise ValueError(f"the runner needs timezone-aware times, got {now!r}")
+            orphans: dict[int, list[LedgerEntry]] = {}
+            for entry in await self._store.ledger.unfinished():
+                orphans.setdefault(entry.schedule_id, []).append(entry)
+            latest = await self._store.ledger.latest_by_schedule()
+            outcomes: list[RunOutcome] = []
+            for schedule in await self._store.schedules.all():
+                try:
+                    outcomes += await self._process(
+                        schedule, now, orphans.get(schedule.id, []), latest.get(schedule.id)
+                    )
+                except Exception:
+                    # One broken schedule (or a store hiccup) must not stop the others.
+                    log.exception("scheduled digest #%d: tick failed", schedule.id)
+            return outcomes
+
+    # -- one schedule ------------------------------------------------------------------
+
+    async def _process(
+        self,
+        schedule: Schedule,
+        now: dt.datetime,
+        orphans: list[LedgerEntry],
+        latest: LedgerEntry | None,
+    ) -> list[RunOutcome]:
+        out: list[RunOutcome] = []
+        if orphans:
+            for entry in orphans:
+                out.append(await self._recover(schedule, entry, now))
+            refreshed = await self._store.schedules.find(schedule.id)
+            if refreshed is None:
+                return out
+            schedule = refreshed
+            recent = await self._store.ledger.history(schedule.id, limit=1)
+            latest = recent[0] if recent else None
+        if schedule.paused:
+            return out
+        if schedule.next_retry_at is not None and now < schedule.next_retry_at:
+            return out
+        anchor = schedule.armed_at
+        if latest is not None and latest.due_at > anchor:
+            anchor = latest.due_at
+        due = due_runs(schedule, anchor, now)
+        if not due:
+            if schedule.next_retry_at is not None and latest is not None:
+                out += await self._retry(schedule, latest, now)
+            return out
+        if schedule.next_retry_at is not None:
+            await self._store.schedules.clear_retry(schedule.id)  # superseded by a newer run
+        for missed in due[:-1]:
+            if await self._store.ledger.skip(schedule.id, missed, MISSED_SUPERSEDED, now=now):
+                out.append(self._outcome(schedule, missed, "skipped", detail=MISSED_SUPERSEDED))
+        last = due[-1]
+        late = now - last
+        if late > self.grace:
+            detail = (
+                f"missed while the bot was not running: {_late(late)} late when it came back, "
+                f"beyond the {_late(self.grace)} grace period"
+            )
+            if await self._store.ledger.skip(schedule.id, last, detail, now=now):
+                out.append(self._outcome(schedule, last, "skipped", detail=detail))
+            return out
+        entry = await self._store.ledger.claim(
+            schedule.id, last, nonce=run_nonce(schedule.id, last), now=now
+        )
+        if entry is not None:
+            out.append(await self._attempt(schedule, entry, now, maybe_sent=False))
+        return out
+
+    async def _recover(
+        self, schedule: Schedule, entry: LedgerEntry, now: dt.datetime
+    ) -> RunOutcome:
+        """Finish an attempt a crash or shutdown interrupted, without posting twice."""
+        waited = now - entry.claimed_at
+        if not schedule.paused and waited <= self.grace:
+            return await self._attempt(schedule, entry, now, maybe_sent=True)
+        try:
+            found = await self._call(
+                self._poster.find_posted(schedule, entry.due_at, self._nonce(entry))
+            )
+        except Exception as error:
+            log.warning(
+                "scheduled digest #%d: could not check for an earlier post: %s", schedule.id, error
+            )
+            found = None
+        if found is not None:
+            return await self._succeed(schedule, entry, found, now, recovered=True)
+        if schedule.paused:
+            why = "the schedule is paused"
+        else:
+            why = f"the bot came back {_late(waited)} after it began, beyond the grace period"
+        return await self._finish_skipped(
+            schedule, entry, now, f"an interrupted attempt was not repeated: {why}"
+        )
+
+    async def _retry(
+        self, schedule: Schedule, latest: LedgerEntry, now: dt.datetime
+    ) -> list[RunOutcome]:
+        assert schedule.next_retry_at is not None
+        if latest.state != "failed":
+            await self._store.schedules.clear_retry(schedule.id)
+            return []
+        entry = await self._store.ledger.reclaim(schedule.id, latest.due_at, now=now)
+        if entry is None:
+            return []
+        overdue = now - schedule.next_retry_at
+        if overdue > self.grace:
+            detail = (
+                f"not retried: the bot was not running when the retry was due "
+                f"({_late(overdue)} ago, beyond the grace period); last error: {latest.detail}"
+            )
+            return [await self._finish_skipped(schedule, entry, now, detail)]
+        return [await self._attempt(schedule, entry, now, maybe_sent=True)]
+
+    async def _attempt(
+        self, schedule: Schedule, entry: LedgerEntry, now: dt.datetime, *, maybe_sent: bool
+    ) -> RunOutcome:
+        """Post a claimed run (looking for an earlier post first when one may exist)."""
+        nonce = self._nonce(entry)
+        since = schedule.last_posted_at
+        try:
+            if maybe_sent:
+                found = await self._call(self._poster.find_posted(schedule, entry.due_at, nonce))
+                if found is not None:
+                    return await self._succeed(schedule, entry, found, now, recovered=True)
+            if (
+                schedule.only_new
+                and since is not None
+                and not await self._call(self._poster.has_new(schedule, since))
+            ):
+                return await self._finish_skipped(schedule, entry, now, NO_NEW_ARTICLES)
+            message_id = await self._call(self._poster.post(schedule, entry.due_at, nonce, since))
+        except NothingToPost as reason:
+            return await self._finish_skipped(
+                schedule, entry, now, str(reason) or "nothing to post"
+            )
+        except PosterError as error:
+            return await self._fail(schedule, entry, now, str(error))
+        except TimeoutError:
+            return await self._fail(
+                schedule, entry, now, f"Discord did not answer within {self._timeout:g} s"
+            )
+        except Exception as error:
+            log.exception("scheduled digest #%d: the poster failed unexpectedly", schedule.id)
+            return await self._fail(
+                schedule, entry, now, f"unexpected error: {type(error).__name__}: {error}"
+            )
+        return await self._succeed(schedule, entry, int(message_id), now)
+
+    # -- outcomes ----------------------------------------------------------------------
+
+    async def _succeed(
+        self,
+        schedule: Schedule,
+        entry: LedgerEntry,
+        message_id: int,
+        now: dt.datetime,
+        *,
+        recovered: bool = False,
+    ) -> RunOutcome:
+        detail = "found already posted after an interrupted attempt" if recovered else None
+        async with self._store.transaction():
+            done = await self._store.ledger.complete(
+                schedule.id,
+                entry.due_at,
+                "posted",
+                now=now,
+                message_id=message_id,
+                detail=detail,
+            )
+            if done is not None:
+                await self._store.schedules.record_success(schedule.id, posted_at=now)
+        if done is None:
+            log.warning(
+                "scheduled digest #%d: run %s was no longer claimed (deleted?)",
+                schedule.id,
+                entry.due_at.isoformat(),
+            )
+        return self._outcome(
+            schedule,
+            entry.due_at,
+            "posted",
+            detail=detail,
+            message_id=message_id,
+            recovered=recovered,
+        )
+
+    async def _finish_skipped(
+        self, schedule: Schedule, entry: LedgerEntry, now: dt.datetime, detail: str
+    ) -> RunOutcome:
+        async with self._store.transaction():
+            await self._store.ledger.complete(
+                schedule.id, entry.due_at, "skipped", now=now, detail=detail
+            )
+            if schedule.next_retry_at is not None:
+                await self._store.schedules.clear_retry(schedule.id)
+        return self._outcome(schedule, entry.due_at, "skipped", detail=detail)
+
+    async def _fail(
+        self, schedule: Schedule, entry: LedgerEntry, now: dt.datetime, detail: str
+    ) -> RunOutcome:
+        retry_at: dt.datetime | None = None
+        paused = False
+        failures = 0
+        async with self._store.transaction():
+            done = await self._store.ledger.complete(
+                schedule.id, entry.due_at, "failed", now=now, detail=detail
+            )
+            current = await self._store.schedules.find(schedule.id)
+            if done is not None and current is not None:
+                failures = current.failure_count + 1
+                if failures >= self._max_failures:
+                    paused = True
+                    reason = f"paused after {failures} failed attempts in a row: {detail}"
+                    await self._store.schedules.record_failure(
+                        schedule.id, next_retry_at=None, pause_reason=reason
+                    )
+                    await self._store.audit.record(
+                        schedule.guild_id,
+                        None,
+                        "schedule.auto_pause",
+                        details={
+                            "schedule_id": schedule.id,
+                            "channel_id": schedule.channel_id,
+                            "due_at": entry.due_at.isoformat(),
+                            "failures": failures,
+                            "last_error": detail,
+                        },
+                        result="error",
+                        now=now,
+                    )
+                else:
+                    retry_at = now + self._backoff[min(failures, len(self._backoff)) - 1]
+                    await self._store.schedules.record_failure(schedule.id, next_retry_at=retry_at)
+        log.warning("scheduled digest #%d failed (%d in a row): %s", schedule.id, failures, detail)
+        if paused:
+            await self._tell_moderators(schedule, failures, detail)
+        return self._outcome(
+            schedule, entry.due_at, "failed", detail=detail, retry_at=retry_at, paused=paused
+        )
+
+    async def _tell_moderators(self, schedule: Schedule, failures: int, detail: str) -> None:
+        message = (
+            f"The scheduled digest #{schedule.id} ({describe(schedule)}) for "
+            f"<#{schedule.channel_id}> is paused after {failures} failed attempts in a row. "
+            f"Last error: {detail}. Fix the channel or the bot's permissions there, then "
+            "resume the schedule."
+        )
+        if self._notify is None:
+            log.warning("no one to tell: %s", message)
+            return
+        try:
+            await self._call(self._notify(schedule.guild_id, message))
+        except Exception:
+            # The pause and the audit entry are already recorded; telling is best effort.
+            log.exception("could not tell the moderators of guild %d", schedule.guild_id)
+
+    # -- helpers -----------------------------------------------------------------------
+
+    async def _call(self, call: Awaitable[T]) -> T:
+        async with asyncio.timeout(self._timeout):
+            return await call
+
+    @staticmethod
+    def _nonce(entry: LedgerEntry) -> str:
+        return entry.nonce or run_nonce(entry.schedule_id, entry.due_at)
+
+    @staticmethod
+    def _outcome(
+        schedule: Schedule,
+        due_at: dt.datetime,
+        state: RunState,
+        *,
+        detail: str | None = None,
+        message_id: int | None = None,
+        recovered: bool = False,
+        retry_at: dt.datetime | None = None,
+        paused: bool = False,
+    ) -> RunOutcome:
+        return RunOutcome(
+            schedule.id,
+            schedule.guild_id,
+            due_at,
+            state,
+            detail,
+            message_id,
+            recovered,
+            retry_at,
+            paused,
+        )

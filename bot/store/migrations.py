@@ -1,0 +1,122 @@
+"""The schema, as numbered migrations applied in order at start-up.
+
+The database's version lives in ``PRAGMA user_version``. Migration N takes a version N-1
+database to version N; each runs in its own transaction together with the version bump, so
+a failure leaves the database exactly as it was at N-1. Never edit a released migration:
+append a new one.
+
+Times are INTEGER epoch seconds in UTC (see ``bot.store.timeconv``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    """Statements that take the schema from ``version - 1`` to ``version``."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "server settings, topics, schedules and the digest run ledger",
+        (
+            """
+            CREATE TABLE guild_settings (
+                guild_id          INTEGER PRIMARY KEY,
+                moderator_role_id INTEGER,
+                timezone          TEXT,
+                digest_limit      INTEGER CHECK (digest_limit BETWEEN 1 AND 25),
+                digest_days       INTEGER CHECK (digest_days BETWEEN 1 AND 3650),
+                updated_at        INTEGER NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE topics (
+                id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                guild_id   INTEGER NOT NULL,
+                name       TEXT NOT NULL,
+                name_key   TEXT NOT NULL,
+                keywords   TEXT NOT NULL DEFAULT '[]',
+                created_by INTEGER,
+                created_at INTEGER NOT NULL,
+                UNIQUE (guild_id, name_key)
+            )
+            """,
+            """
+            CREATE TABLE schedules (
+                id             INTEGER PRIMARY KEY AUTOINCREMENT,
+                guild_id       INTEGER NOT NULL,
+                channel_id     INTEGER NOT NULL,
+                topic          TEXT,
+                local_time     TEXT NOT NULL
+                               CHECK (local_time GLOB '[0-2][0-9]:[0-5][0-9]'),
+                cadence        TEXT NOT NULL CHECK (cadence IN ('daily', 'weekly')),
+                weekday        INTEGER CHECK (weekday BETWEEN 0 AND 6),
+                timezone       TEXT NOT NULL,
+                only_new       INTEGER NOT NULL DEFAULT 0 CHECK (only_new IN (0, 1)),
+                paused         INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+                created_by     INTEGER,
+                created_at     INTEGER NOT NULL,
+                last_posted_at INTEGER,
+                CHECK ((cadence = 'weekly') = (weekday IS NOT NULL))
+            )
+            """,
+            "CREATE INDEX schedules_by_guild ON schedules (guild_id)",
+            """
+            CREATE TABLE digest_runs (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                schedule_id  INTEGER NOT NULL REFERENCES schedules (id) ON DELETE CASCADE,
+                due_at       INTEGER NOT NULL,
+                state        TEXT NOT NULL
+                             CHECK (state IN ('claimed', 'posted', 'skipped', 'failed')),
+                claimed_at   INTEGER NOT NULL,
+                completed_at INTEGER,
+                message_id   INTEGER,
+                detail       TEXT,
+                UNIQUE (schedule_id, due_at)
+            )
+            """,
+        ),
+    ),
+    Migration(
+        2,
+        "failure handling (backoff, pause reasons, run nonces) and the audit log",
+        (
+            "ALTER TABLE schedules ADD COLUMN pause_reason TEXT",
+            "ALTER TABLE schedules ADD COLUMN failure_count INTEGER NOT NULL DEFAULT 0",
+            "ALTER TABLE schedules ADD COLUMN next_retry_at INTEGER",
+            "ALTER TABLE schedules ADD COLUMN armed_at INTEGER NOT NULL DEFAULT 0",
+            "UPDATE schedules SET armed_at = created_at",
+            "ALTER TABLE digest_runs ADD COLUMN nonce TEXT",
+            "ALTER TABLE digest_runs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1",
+            "CREATE INDEX digest_runs_unfinished ON digest_runs (state) WHERE state = 'claimed'",
+            """
+            CREATE TABLE audit_log (
+                id       INTEGER PRIMARY KEY AUTOINCREMENT,
+                guild_id INTEGER NOT NULL,
+                user_id  INTEGER,
+                action   TEXT NOT NULL,
+                details  TEXT NOT NULL DEFAULT '',
+                result   TEXT NOT NULL CHECK (result IN ('ok', 'refused', 'error')),
+                at       INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX audit_log_by_guild ON audit_log (guild_id, id)",
+        ),
+    ),
+)
+
+SCHEMA_VERSION: int = MIGRATIONS[-1].version
+
+#: Tables a newsbot database may hold; anything else in a version-0 file means the file
+#: belongs to another program and must not be written into.
+KNOWN_TABLES: frozenset[str] = frozenset(
+    {"guild_settings", "topics", "schedules", "digest_runs", "audit_log", "sqlite_sequence"}
+)

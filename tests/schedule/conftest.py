@@ -1,0 +1,53 @@
+"""Fixtures for the runner tests: a database file, a fake clock, a fake poster, and
+``launch()``, which starts one "bot process" (a store on the file plus a runner)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from schedule_fakes import START, FakeClock, FakePoster, Launch
+
+from bot.schedule import ScheduleRunner
+from bot.store import Store
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(START)
+
+
+@pytest.fixture
+def poster(clock: FakeClock) -> FakePoster:
+    return FakePoster(clock)
+
+
+@pytest.fixture
+def notes() -> list[tuple[int, str]]:
+    """What the runner told moderators, as (guild id, message)."""
+    return []
+
+
+@pytest_asyncio.fixture
+async def launch(
+    tmp_path: Path, clock: FakeClock, poster: FakePoster, notes: list[tuple[int, str]]
+) -> AsyncIterator[Launch]:
+    stores: list[Store] = []
+
+    async def notify(guild_id: int, message: str) -> None:
+        notes.append((guild_id, message))
+
+    async def start(**options: Any) -> tuple[Store, ScheduleRunner]:
+        store = await Store.open(tmp_path / "newsbot.db")
+        stores.append(store)
+        options.setdefault("notify", notify)
+        options.setdefault("grace", dt.timedelta(minutes=60))
+        return store, ScheduleRunner(store, options.pop("poster", poster), clock=clock, **options)
+
+    yield start
+    for store in stores:
+        await store.close()
