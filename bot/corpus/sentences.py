@@ -1,56 +1,66 @@
-"""Sentence splitting tuned for news English.
+"""Sentence splitting tuned for news English: a small rule splitter.
 
-A rule splitter, chosen over pysbd, syntok and Punkt after measuring all of them on news
-text (see ``benchmarks/sentence_split.py``): it gets the news cases right that they miss
-(initials, ``U.S.`` before a name, ``No. 10``) and is tens of times faster than pysbd.
+Chosen over libraries after measuring them on news (2 shared cores; gold = the 1,701
+one-sentence-per-line BBC-100 lines rejoined into paragraphs; speed over 2,225 BBC
+articles). Boundary F1 and sentences/second:
+
+    rules (this module)  0.999  ~270,000/s   all listed news cases right
+    syntok 1.4.4         0.996    ~8,700/s   splits "9 a.m. Officials" and "2004. 2005" wrong
+    nupunkt 0.8.0        0.995   ~78,000/s   misses "in the call. President Ruto" (the seed)
+    sentencex 1.0.32     0.969  ~465,000/s   merges sentences, moves quotes across them
+    pysbd 0.3.4          0.940    ~1,100/s   far too slow for 100k articles
 
 How it decides: every line is its own run of sentences (a newline always ends one). Inside
-a line a boundary candidate is a run of ``.``, ``?``, ``!`` or ``…``, then any closing
-quotes or brackets, then whitespace. A candidate followed by a lower-case letter, a comma or
-similar is never a boundary (``"Stop!" he said.``). After a period, the word before it
-decides: titles (``Mr.``, ``Dr.``) and ``e.g.``/``i.e.`` never end a sentence; ``No.`` and
-month abbreviations do not before a number (``No. 10``, ``Sept. 11``); initials and initialisms
+a line a boundary candidate is a run of ``.``, ``?``, ``!``, ``…`` or ``. . .``, then any
+closing quotes or brackets, then whitespace. A candidate followed by a lower-case letter is
+never a boundary (``"Stop!" he said.``). After a period, the word before it decides: titles
+(``Mr.``, ``Dr.``) and ``e.g.``/``i.e.`` never end a sentence; ``No.`` and month
+abbreviations do not before a number (``No. 10``, ``Sept. 11``); initials and initialisms
 (``J.``, ``U.S.``) and abbreviations that may close a sentence (``Inc.``, ``etc.``) end one
-only when the next word is one that usually starts a sentence (``The``, ``He``, ``But``…).
-Decimals (``3.5%``, ``$7.4bn``) are never candidates: no space follows their point.
+only when the next word usually starts a sentence (``The``, ``He``, ``But``...). Decimals
+(``3.5%``, ``$7.4bn``) are never candidates: no space follows their point.
 """
 
 from __future__ import annotations
 
 import re
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _CLOSERS = "\"'”’»)]}"
 _OPENERS = "\"'“‘«([{"
 
 # A terminator run, the closing quotes/brackets stuck to it, then the gap before the next word.
-_CANDIDATE = re.compile(r"(?:[.?!…]+)[\"'”’»)\]}]*\s+")
-_WORD_BEFORE = re.compile(r"(\S+?)\.*$")
+_CANDIDATE = re.compile(r"(?:\.(?: \.){2,}|[.?!…]+)[\"'”’»)\]}]*\s+")
 _INITIALISM = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]|[A-Z]")
 _HAS_TEXT = re.compile(r"\w")
 
 # Abbreviations that are written before something else and so never end a sentence.
-_NEVER_FINAL = frozenset(
+_NEVER_FINAL = _words(
     """mr mrs ms mx dr prof rev revd gen col lt sgt capt cmdr adm gov sen rep hon pres
-    supt insp det cllr sir messrs mme mlle mssrs e.g i.e eg ie vs v cf viz approx""".split()
+    supt insp det cllr messrs mme mlle mssrs e.g i.e eg ie vs v cf viz approx"""
 )
 # Abbreviations that stand before a number: "No. 10", "Sept. 11", "p. 4".
-_BEFORE_NUMBER = frozenset(
+_BEFORE_NUMBER = _words(
     """no nos nr vol vols p pp fig figs art ch sec para jan feb mar apr jun jul aug sep
-    sept oct nov dec""".split()
+    sept oct nov dec"""
 )
 # Abbreviations that can also close a sentence ("... bought by Apple Inc. The deal").
-_MAY_BE_FINAL = frozenset(
+_MAY_BE_FINAL = _words(
     """inc ltd co corp plc llc bros jr sr etc al st ave rd blvd mt ft est dept univ assn
-    a.m p.m am pm""".split()
+    a.m p.m am pm"""
 )
 # Words that often start a sentence and rarely follow an abbreviation in mid-sentence.
-_STARTERS = frozenset(
+_STARTERS = _words(
     """a an the he she it its they we i you his her their our my your this that these those
     there here but and or so yet however in on at for if when while as after before since
     although though meanwhile what why how who where which some many most all both each
     one two three last next now then also still such other others no not nor today
     yesterday tomorrow earlier later instead indeed despite during officials police mr mrs
-    ms dr""".split()
+    ms dr"""
 )
 
 
@@ -65,23 +75,20 @@ def _is_boundary(line: str, start: int, match: re.Match[str]) -> bool:
     if nxt in ",;:%":
         return False
     punct = match.group().rstrip()
-    terminator = punct.rstrip(_CLOSERS)
-    if terminator != "." or punct != terminator and terminator == ".":
-        # "?", "!", "…", "..." and a period inside closing quotes or brackets: a boundary
-        # unless a never-final abbreviation sits right before it ("Mr.)" is nonsense anyway).
-        if terminator != "." or len(punct) == len(terminator):
-            return True
-    before = line[start : match.start()]
-    word_match = _WORD_BEFORE.search(before)
-    if word_match is None:
+    if punct.rstrip(_CLOSERS) != "." or punct[-1] in _CLOSERS:
+        # "?", "!", "…", "..." always end a sentence here, and so does a period inside
+        # closing quotes or brackets ('... he said."').
         return True
-    word = word_match.group(1).lstrip(_OPENERS)
+    words = line[start : match.start()].rsplit(None, 1)
+    if not words or line[match.start() - 1].isspace():
+        return True
+    word = words[-1].rstrip(".").lstrip(_OPENERS)
     lower = word.lower()
     if lower in _NEVER_FINAL:
         return False
     if lower in _BEFORE_NUMBER and nxt.isdigit():
         return False
-    if before.strip().isdigit():
+    if len(words) == 1 and word.isdigit():
         return False  # a list marker: "1. The first point"
     if lower in _MAY_BE_FINAL or _INITIALISM.fullmatch(word):
         following = line[end:].lstrip(_OPENERS).split(None, 1)
@@ -112,9 +119,6 @@ def split_sentences(text: str) -> list[str]:
         line = raw_line.strip()
         if not line:
             continue
-        if not _CANDIDATE.search(line):
-            pieces = [line]
-        else:
-            pieces = _split_line(line)
+        pieces = _split_line(line) if _CANDIDATE.search(line) else [line]
         out.extend(piece for piece in pieces if piece and _HAS_TEXT.search(piece))
     return out

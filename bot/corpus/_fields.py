@@ -1,0 +1,150 @@
+"""Checking and normalising article metadata (ids, dates, tags, urls) from any format."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from typing import Any
+
+from bot.corpus.clean import clean_line
+
+MAX_ID_LENGTH = 80  # ids travel in Discord autocomplete values (at most 100 characters)
+
+_UNSAFE_ID_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+_DASH_RUNS = re.compile(r"-{2,}")
+
+
+class FieldError(ValueError):
+    """A metadata value of the wrong kind; the message names the field."""
+
+
+def describe(value: object) -> str:
+    """How a moderator would name ``value``'s kind: "a number", "a list", ..."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping (key: value pairs)"
+    if isinstance(value, str):
+        return "text"
+    return type(value).__name__
+
+
+def safe_id(raw: str) -> str:
+    """``raw`` reduced to ``[A-Za-z0-9._-]`` (accents folded), at most ``MAX_ID_LENGTH``.
+
+    May return "" when nothing usable is left.
+    """
+    folded = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode("ascii")
+    cleaned = _DASH_RUNS.sub("-", _UNSAFE_ID_CHARS.sub("-", folded))
+    # No leading dot (hidden-file look) and no dashes or dots at the edges.
+    return cleaned.strip("-.")[:MAX_ID_LENGTH].strip("-.")
+
+
+def id_from_name(stem: str, name: str) -> str:
+    """A safe id from a file stem; a stable hash of ``name`` when the stem has no usable
+    characters (say, a file named entirely in another script)."""
+    return safe_id(stem) or "article-" + hashlib.blake2b(name.encode(), digest_size=4).hexdigest()
+
+
+def explicit_id(value: object) -> str | None:
+    """The normalised ``id`` field, None when absent; raises ``FieldError`` when unusable."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise FieldError(f'"id" must be text or a whole number, not {describe(value)}')
+    article_id = safe_id(str(value))
+    if not article_id:
+        raise FieldError(
+            f'"id" {str(value)[:40]!r} has no usable characters (letters, digits, ".", "_", "-")'
+        )
+    return article_id
+
+
+def text_field(meta: dict[str, Any], key: str) -> str | None:
+    """A one-line text field (numbers accepted, as YAML reads ``title: 1984`` as one)."""
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise FieldError(f'"{key}" must be text, not {describe(value)}')
+    return clean_line(str(value)) or None
+
+
+def tags_field(value: object) -> tuple[str, ...]:
+    """Tags from a list of words or a comma-separated string, cleaned and de-duplicated."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        items: list[object] = list(value.split(","))
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise FieldError(
+            f'"tags" must be a list or a comma-separated string, not {describe(value)}'
+        )
+    tags: list[str] = []
+    seen: set[str] = set()
+    for position, item in enumerate(items, start=1):
+        if isinstance(item, bool) or not isinstance(item, str | int | float):
+            raise FieldError(f'"tags" item {position} must be text, not {describe(item)}')
+        tag = clean_line(str(item))
+        if tag and tag.casefold() not in seen:
+            seen.add(tag.casefold())
+            tags.append(tag)
+    return tuple(tags)
+
+
+def date_field(value: object) -> tuple[dt.date | None, str | None]:
+    """``(date, None)``, or ``(None, warning)`` when the value is not an ISO date.
+
+    A bad date costs the article its date, not its place in the library: news without a
+    date is still news.
+    """
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, dt.datetime):
+        return value.date(), None
+    if isinstance(value, dt.date):
+        return value, None
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return dt.date.fromisoformat(text), None
+        except ValueError:
+            pass
+        try:
+            return dt.datetime.fromisoformat(text).date(), None
+        except ValueError:
+            pass
+        return (
+            None,
+            f'"date" {text[:40]!r} is not an ISO date like 2024-11-07; loaded without a date',
+        )
+    return (
+        None,
+        f'"date" must be text like 2024-11-07, not {describe(value)}; loaded without a date',
+    )
+
+
+def url_field(value: object) -> tuple[str | None, str | None]:
+    """``(url, None)`` for an http(s) address, else ``(None, warning)``.
+
+    Discord refuses a whole message whose embed links to anything else, so a bad url is
+    dropped here rather than breaking every reply that cites the article.
+    """
+    if value is None or value == "":
+        return None, None
+    if isinstance(value, str):
+        url = value.strip()
+        if re.fullmatch(r"https?://[^\s/$.?#][^\s]*", url, flags=re.IGNORECASE):
+            return url, None
+        return None, f'"url" {url[:60]!r} is not an http(s) address; loaded without a url'
+    return None, f'"url" must be text, not {describe(value)}; loaded without a url'

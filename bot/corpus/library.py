@@ -1,0 +1,274 @@
+"""The article library: a folder of article files, loaded and kept up to date incrementally.
+
+Scanning rules:
+
+- Every file under the root is considered, recursively, except hidden files and folders
+  (a name starting with ``.``, e.g. ``.git``, ``.DS_Store``) and common junk that is
+  never an article (images, editor backups and swap files, ``Thumbs.db``), which is
+  skipped silently. Any other file without a supported suffix is reported as rejected, so
+  a moderator who drops in a ``.pdf`` or ``.csv`` learns why it did not load.
+- A symbolic link is followed only when it points to a file inside the root; one that
+  points outside is rejected; one to a folder inside the root is skipped (that folder is
+  scanned where it really is).
+- A file whose (size, mtime) is unchanged since the last reload is not read again; a file
+  read again whose bytes hash the same is not parsed again.
+- Two articles claiming one id: the one from the first file in sorted path order wins
+  (within a ``.jsonl``, the earlier line); the other is rejected.
+- Each new rejection or warning is logged once at WARNING; one that persists across
+  reloads is still reported but not logged again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from bot.corpus.loaders import (
+    SUPPORTED_SUFFIXES,
+    ParseOutcome,
+    parse_bytes,
+    size_problem,
+    unsupported_reason,
+)
+from bot.corpus.model import Article, Rejection, ReloadReport
+
+log = logging.getLogger(__name__)
+
+IGNORED_SUFFIXES = frozenset(
+    """.png .jpg .jpeg .gif .webp .svg .ico .bmp .tif .tiff .heic .avif .tmp .temp .swp
+    .swo .bak .orig .part .crdownload .lock""".split()  # noqa: SIM905 - a word list
+)
+IGNORED_NAMES = frozenset({"thumbs.db", "desktop.ini", "icon\r"})
+
+
+class LibraryError(ValueError):
+    """The articles folder itself cannot be used; the message names the folder."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """A file as last scanned: its stat signature, content hash and what parsing gave."""
+
+    size: int
+    mtime_ns: int
+    digest: bytes | None
+    outcome: ParseOutcome
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    path: str
+    size: int
+    mtime_ns: int
+
+
+class Library:
+    """Articles loaded from the files under ``root``; call ``reload()`` to (re)scan."""
+
+    def __init__(self, root: Path, *, max_file_bytes: int = 5_000_000) -> None:
+        self.root = Path(root)
+        self.max_file_bytes = max_file_bytes
+        self._seen: dict[str, _Seen] = {}
+        self._articles: Mapping[str, Article] = MappingProxyType({})
+        self._rejected: tuple[Rejection, ...] = ()
+        self._warnings: tuple[Rejection, ...] = ()
+
+    @property
+    def articles(self) -> Mapping[str, Article]:
+        """The loaded articles by id (a read-only view that later reloads do not alter)."""
+        return self._articles
+
+    @property
+    def rejected(self) -> tuple[Rejection, ...]:
+        """Every file or record the last reload did not load, with the reason."""
+        return self._rejected
+
+    @property
+    def warnings(self) -> tuple[Rejection, ...]:
+        """Problems with loaded articles (a bad date or url dropped), as (path, reason)."""
+        return self._warnings
+
+    def get(self, article_id: str) -> Article | None:
+        """The article with exactly this id, if loaded."""
+        return self._articles.get(article_id)
+
+    def reload(self) -> ReloadReport:
+        """Re-scan the folder and report what changed; raises ``LibraryError`` when the
+        folder is missing or unreadable (the loaded articles are then kept)."""
+        root = self._checked_root()
+        found, problems = self._scan(root)
+        seen: dict[str, _Seen] = {}
+        for rel in sorted(found):
+            entry = self._refresh(rel, found[rel])
+            if entry is not None:
+                seen[rel] = entry
+
+        articles: dict[str, Article] = {}
+        owner: dict[str, str] = {}
+        rejected_by_path: dict[str, list[Rejection]] = {rel: [r] for rel, r in problems.items()}
+        warnings: list[Rejection] = []
+        for rel in sorted(seen):
+            outcome = seen[rel].outcome
+            file_rejections = rejected_by_path.setdefault(rel, [])
+            file_rejections.extend(outcome.rejections)
+            warnings.extend(outcome.warnings)
+            for article in outcome.articles:
+                if article.id in articles:
+                    file_rejections.append(
+                        Rejection(
+                            rel,
+                            f"duplicate id {article.id} (already used by {owner[article.id]})",
+                        )
+                    )
+                else:
+                    articles[article.id] = article
+                    owner[article.id] = rel
+        rejected = tuple(r for rel in sorted(rejected_by_path) for r in rejected_by_path[rel])
+
+        old = self._articles
+        added = sorted(articles.keys() - old.keys())
+        removed = sorted(old.keys() - articles.keys())
+        changed = sorted(
+            i
+            for i in articles.keys() & old.keys()
+            if articles[i] is not old[i] and articles[i] != old[i]
+        )
+        self._log_new(rejected, self._rejected, "rejected")
+        self._log_new(tuple(warnings), self._warnings, "warning")
+        # One assignment per attribute, so a reader on another thread sees old or new state.
+        self._seen = seen
+        self._articles = MappingProxyType(articles)
+        self._rejected = rejected
+        self._warnings = tuple(warnings)
+        return ReloadReport(tuple(added), tuple(changed), tuple(removed), rejected)
+
+    # -- scanning ------------------------------------------------------------------------
+
+    def _checked_root(self) -> Path:
+        root = self.root
+        if not root.exists():
+            raise LibraryError(f"the articles folder {root} does not exist")
+        if not root.is_dir():
+            raise LibraryError(f"the articles folder {root} is not a folder")
+        if not os.access(root, os.R_OK | os.X_OK):
+            raise LibraryError(f"the articles folder {root} cannot be read (permission denied)")
+        return root.resolve()
+
+    def _scan(self, root: Path) -> tuple[dict[str, _Found], dict[str, Rejection]]:
+        """Every candidate file by relative posix path, and the problems met on the way."""
+        found: dict[str, _Found] = {}
+        problems: dict[str, Rejection] = {}
+        pending: list[tuple[str, str]] = [(str(root), "")]
+        while pending:
+            directory, prefix = pending.pop()
+            try:
+                with os.scandir(directory) as iterator:
+                    entries = list(iterator)
+            except OSError as exc:
+                if not prefix:
+                    raise LibraryError(
+                        f"the articles folder {self.root} cannot be read: {_why(exc)}"
+                    ) from None
+                rel_dir = prefix.rstrip("/")
+                problems[rel_dir] = Rejection(rel_dir, f"folder could not be read: {_why(exc)}")
+                continue
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                rel = prefix + name
+                try:
+                    if entry.is_symlink():
+                        result = self._follow_link(root, entry.path, rel)
+                        if isinstance(result, Rejection):
+                            problems[rel] = result
+                            continue
+                        if result is None:
+                            continue
+                        info = result
+                    elif entry.is_dir(follow_symlinks=False):
+                        pending.append((entry.path, rel + "/"))
+                        continue
+                    elif entry.is_file(follow_symlinks=False):
+                        info = entry.stat(follow_symlinks=False)
+                    else:
+                        continue  # sockets, pipes, devices
+                except OSError as exc:
+                    problems[rel] = Rejection(rel, f"could not be read: {_why(exc)}")
+                    continue
+                suffix = os.path.splitext(name)[1].lower()
+                if suffix not in SUPPORTED_SUFFIXES:
+                    if not _is_junk(name, suffix):
+                        problems[rel] = Rejection(rel, unsupported_reason(suffix))
+                    continue
+                found[rel] = _Found(entry.path, info.st_size, info.st_mtime_ns)
+        return found, problems
+
+    @staticmethod
+    def _follow_link(root: Path, path: str, rel: str) -> os.stat_result | Rejection | None:
+        """The stat of a symlink's target file, a rejection, or None to skip it."""
+        target = Path(path).resolve()
+        if not target.is_relative_to(root):
+            return Rejection(
+                rel, "symbolic link to a place outside the articles folder; not followed"
+            )
+        try:
+            info = target.stat()
+        except FileNotFoundError:
+            return Rejection(rel, "broken symbolic link (its target does not exist)")
+        if stat.S_ISDIR(info.st_mode) or not stat.S_ISREG(info.st_mode):
+            return None
+        return info
+
+    # -- reading -------------------------------------------------------------------------
+
+    def _refresh(self, rel: str, found: _Found) -> _Seen | None:
+        """The file's parse outcome, re-reading and re-parsing only what changed."""
+        old = self._seen.get(rel)
+        if old is not None and (old.size, old.mtime_ns) == (found.size, found.mtime_ns):
+            return old
+        problem = size_problem(found.size, self.max_file_bytes)
+        if problem:
+            outcome = ParseOutcome(rejections=(Rejection(rel, problem),))
+            return _Seen(found.size, found.mtime_ns, None, outcome)
+        try:
+            with open(found.path, "rb") as handle:
+                data = handle.read(self.max_file_bytes + 1)
+        except FileNotFoundError:
+            return None  # removed since the scan: it is simply gone
+        except OSError as exc:
+            outcome = ParseOutcome(rejections=(Rejection(rel, f"could not be read: {_why(exc)}"),))
+            return _Seen(found.size, found.mtime_ns, None, outcome)
+        digest = hashlib.blake2b(data, digest_size=16).digest()
+        if old is not None and old.digest == digest:
+            return _Seen(found.size, found.mtime_ns, digest, old.outcome)
+        outcome = parse_bytes(rel, data, max_bytes=self.max_file_bytes)
+        return _Seen(found.size, found.mtime_ns, digest, outcome)
+
+    @staticmethod
+    def _log_new(
+        current: tuple[Rejection, ...], previous: tuple[Rejection, ...], label: str
+    ) -> None:
+        before = set(previous)
+        for item in current:
+            if item not in before:
+                log.warning("%s %s: %s", label, item.path, item.reason)
+
+
+def _is_junk(name: str, suffix: str) -> bool:
+    return (
+        suffix in IGNORED_SUFFIXES
+        or name.lower() in IGNORED_NAMES
+        or name.endswith("~")
+        or (name.startswith("#") and name.endswith("#"))
+    )
+
+
+def _why(exc: OSError) -> str:
+    return exc.strerror or str(exc)
