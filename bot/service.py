@@ -66,8 +66,12 @@ class NewsService:
                 )
             else:
                 index = old.index
-            if old is None or report.touched:
+            if old is None:
                 topics = TopicModel.build(articles.values(), self.catalogue)
+            elif report.touched:
+                topics = old.topics.updated(
+                    (articles[i] for i in (*report.added, *report.changed)), report.removed
+                )
             else:
                 topics = old.topics
             self._state = _State(articles, index, topics)

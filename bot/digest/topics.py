@@ -78,24 +78,74 @@ def _typo_budget(text: str) -> int:
     return 0 if length < 4 else 1 if length < 8 else 2
 
 
+@dataclass(frozen=True, slots=True)
+class _Assignment:
+    """One article's evidence and topics: (topic key, topic, score) best first."""
+
+    doc: _Doc
+    topics: tuple[tuple[Topic, float], ...]
+    tag_keys: tuple[str, ...]
+
+
+class _Assigner:
+    """Scores single articles against one catalogue (shared by build and update)."""
+
+    def __init__(self, catalogue: Sequence[Topic]) -> None:
+        self.catalogue = tuple(catalogue)
+        self.matcher = KeywordMatcher([t.keywords for t in self.catalogue])
+        self.label_owner: dict[str, Topic] = {}
+        for topic in self.catalogue:
+            for label in topic.names():
+                self.label_owner.setdefault(topic_key(label), topic)
+
+    def assign(self, article: Article) -> _Assignment:
+        doc = _doc(article)
+        raw = _raw_scores(self.matcher, doc)
+        best = max(raw.values(), default=0.0)
+        floor = max(_MIN_SCORE, _RELATIVE * best)
+        scores: dict[str, tuple[Topic, float]] = {}
+        for group, score in raw.items():
+            if score >= floor:
+                topic = self.catalogue[group]
+                scores[topic.key] = (topic, _unit(score))
+        tag_keys: list[str] = []
+        for tag in article.tags:
+            as_topic = tag_topic(tag)
+            if as_topic is None:
+                continue
+            owner = self.label_owner.get(as_topic.key, as_topic)
+            tag_keys.append(owner.key)
+            scores[owner.key] = (owner, _TAG_SCORE)
+        ranked = sorted(scores.values(), key=lambda ts: (-ts[1], ts[0].name))
+        return _Assignment(doc, tuple(ranked), tuple(tag_keys))
+
+
 class TopicModel:
     """Topic assignments for a set of articles; build with ``TopicModel.build``."""
 
-    def __init__(
-        self,
-        catalogue: Sequence[Topic],
-        tag_topics: Sequence[Topic],
-        docs: dict[str, _Doc],
-        by_article: dict[str, list[tuple[str, float]]],
-        by_topic: dict[str, list[tuple[str, float]]],
-        tags_by_key: dict[str, list[str]],
-    ) -> None:
-        self.catalogue = tuple(catalogue)
-        self.tag_topics = tuple(tag_topics)
-        self._docs = docs
-        self._by_article = by_article
-        self._by_topic = by_topic
-        self._tags_by_key = tags_by_key
+    def __init__(self, assigner: _Assigner, assignments: dict[str, _Assignment]) -> None:
+        self._assigner = assigner
+        self._assignments = assignments
+        self.catalogue = assigner.catalogue
+        self._docs = {article_id: a.doc for article_id, a in assignments.items()}
+        self._by_article: dict[str, list[tuple[str, float]]] = {}
+        self._by_topic: dict[str, list[tuple[str, float]]] = {t.key: [] for t in self.catalogue}
+        self._tags_by_key: dict[str, list[str]] = {}
+        tag_topics: dict[str, Topic] = {}
+        catalogue_keys = set(self._by_topic)
+        # Articles in id order so that tag topics and ties come out the same on every load.
+        for article_id in sorted(assignments):
+            assignment = assignments[article_id]
+            self._by_article[article_id] = [(t.name, s) for t, s in assignment.topics]
+            for topic, score in assignment.topics:
+                if topic.key not in catalogue_keys:
+                    tag_topics.setdefault(topic.key, topic)
+                self._by_topic.setdefault(topic.key, []).append((article_id, score))
+            for key in assignment.tag_keys:
+                self._tags_by_key.setdefault(key, []).append(article_id)
+        for hits in self._by_topic.values():
+            hits.sort(key=lambda pair: (-pair[1], pair[0]))
+        self.tag_topics = tuple(sorted(tag_topics.values(), key=lambda t: t.name.casefold()))
         self._known = {t.key: t for t in (*self.catalogue, *self.tag_topics)}
         self._extra_cache: dict[Topic, list[tuple[str, float]]] = {}
         self._matchers: dict[Topic, KeywordMatcher] = {}
@@ -103,47 +153,18 @@ class TopicModel:
     @classmethod
     def build(cls, articles: Iterable[Article], catalogue: Sequence[Topic]) -> TopicModel:
         """Assign every article its topics from ``catalogue`` and its own tags."""
-        catalogue = tuple(catalogue)
-        matcher = KeywordMatcher([t.keywords for t in catalogue])
-        label_owner: dict[str, Topic] = {}
-        for topic in catalogue:
-            for label in topic.names():
-                label_owner.setdefault(topic_key(label), topic)
-        docs: dict[str, _Doc] = {}
-        by_article: dict[str, list[tuple[str, float]]] = {}
-        by_topic: dict[str, list[tuple[str, float]]] = {t.key: [] for t in catalogue}
-        tag_topics: dict[str, Topic] = {}
-        tags_by_key: dict[str, list[str]] = {}
+        assigner = _Assigner(catalogue)
+        return cls(assigner, {a.id: assigner.assign(a) for a in articles})
 
-        for article in articles:
-            doc = docs[article.id] = _doc(article)
-            raw = _raw_scores(matcher, doc)
-            best = max(raw.values(), default=0.0)
-            floor = max(_MIN_SCORE, _RELATIVE * best)
-            scores: dict[str, tuple[Topic, float]] = {}
-            for group, score in raw.items():
-                if score >= floor:
-                    topic = catalogue[group]
-                    scores[topic.key] = (topic, _unit(score))
-            for tag in article.tags:
-                as_topic = tag_topic(tag)
-                if as_topic is None:
-                    continue
-                owner = label_owner.get(as_topic.key)
-                if owner is None:
-                    owner = tag_topics.setdefault(as_topic.key, as_topic)
-                    by_topic.setdefault(owner.key, [])
-                tags_by_key.setdefault(owner.key, []).append(article.id)
-                scores[owner.key] = (owner, _TAG_SCORE)
-            ranked = sorted(scores.values(), key=lambda ts: (-ts[1], ts[0].name))
-            by_article[article.id] = [(t.name, s) for t, s in ranked]
-            for topic, score in ranked:
-                by_topic[topic.key].append((article.id, score))
-
-        for hits in by_topic.values():
-            hits.sort(key=lambda pair: (-pair[1], pair[0]))
-        ordered_tags = sorted(tag_topics.values(), key=lambda t: t.name.casefold())
-        return cls(catalogue, ordered_tags, docs, by_article, by_topic, tags_by_key)
+    def updated(self, upserts: Iterable[Article], removed: Iterable[str]) -> TopicModel:
+        """A new model with ``upserts`` (re)assigned and ``removed`` gone; only those are
+        scored again, so a reload that touches a few files stays cheap at any size."""
+        assignments = dict(self._assignments)
+        for article_id in removed:
+            assignments.pop(article_id, None)
+        for article in upserts:
+            assignments[article.id] = self._assigner.assign(article)
+        return TopicModel(self._assigner, assignments)
 
     # -- questions ---------------------------------------------------------------------
 
