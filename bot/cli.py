@@ -233,6 +233,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     service = _service(args, settings)
     articles = sorted(service.articles.values(), key=lambda a: a.source_path or a.id)
     rejected = service.rejected
+    warnings = service.library.warnings
     if args.json:
         _emit_json(
             {
@@ -241,6 +242,7 @@ def cmd_check(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
                     for a in articles
                 ],
                 "rejected": [{"path": r.path, "reason": r.reason} for r in rejected],
+                "warnings": [{"path": w.path, "reason": w.reason} for w in warnings],
             },
             out,
         )
@@ -251,7 +253,9 @@ def cmd_check(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             )
         for r in rejected:
             out.write(f"rejected  {r.path}: {r.reason}\n")
-        out.write(f"{len(articles)} loaded, {len(rejected)} rejected\n")
+        for w in warnings:
+            out.write(f"warning   {w.path}: {w.reason}\n")
+        out.write(f"{len(articles)} loaded, {len(rejected)} rejected, {len(warnings)} warnings\n")
     return EXIT_FAILURE if rejected else EXIT_OK
 
 

@@ -172,9 +172,18 @@ def test_check_lists_rejections_and_exits_one(library: Path, capsys) -> None:
     assert "2 loaded, 1 rejected" in out
 
 
+def test_check_shows_warnings_without_failing(library: Path, capsys) -> None:
+    (library / "dated.md").write_text(
+        "---\ntitle: Odd date\ndate: someday\n---\nThe body is fine.\n", encoding="utf-8"
+    )
+    code, out, _ = run(["check", "--articles", str(library)], capsys)
+    assert code == 0
+    assert "warning   dated.md:" in out and "3 loaded, 0 rejected, 1 warnings" in out
+
+
 def test_check_clean_library_exits_zero(library: Path, capsys) -> None:
     code, out, _ = run(["check", "--articles", str(library)], capsys)
-    assert code == 0 and "2 loaded, 0 rejected" in out
+    assert code == 0 and "2 loaded, 0 rejected, 0 warnings" in out
 
 
 def test_missing_articles_folder_is_a_one_line_error(tmp_path: Path, capsys) -> None:
