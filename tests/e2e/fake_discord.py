@@ -1,0 +1,480 @@
+"""A small fake Discord on 127.0.0.1: the REST routes and gateway events newsbot uses.
+
+Enough of Discord's API v10 for discord.py 2.7 to log in, connect to the gateway, sync
+application commands and answer interactions. Every request and gateway message is
+recorded so tests can assert on what the bot sent; ``wait_for`` waits (with a deadline,
+never a fixed sleep) until a condition over the records holds.
+
+REST answers carry ``Content-Type: application/json`` exactly, as discord.py only decodes
+JSON under that exact header. Gateway frames are uncompressed text: discord.py asks for
+``compress=zlib-stream`` in the URL but decodes text frames as they are.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+APPLICATION_ID = 900000000000000001
+BOT_USER_ID = APPLICATION_ID
+GUILD_ID = 900000000000000010
+CHANNEL_ID = 900000000000000011
+MEMBER_ID = 900000000000000020
+OWNER_ID = 900000000000000021
+TIMESTAMP = "2025-01-01T00:00:00.000000+00:00"
+
+_JSON = {"Content-Type": "application/json"}
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    return web.Response(status=status, body=json.dumps(data).encode(), headers=_JSON)
+
+
+def _error(status: int, message: str, code: int = 0) -> web.Response:
+    return _json({"message": message, "code": code}, status)
+
+
+def _user(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
+    return {
+        "id": str(user_id),
+        "username": name,
+        "global_name": None,
+        "discriminator": "0",
+        "avatar": None,
+        "bot": bot,
+        "flags": 0,
+        "public_flags": 0,
+    }
+
+
+@dataclass
+class Request:
+    """One REST request the bot made."""
+
+    method: str
+    path: str  # without the API prefix, e.g. /users/@me
+    query: dict[str, str]
+    body: Any
+    authorization: str | None
+
+
+@dataclass
+class FakeDiscord:
+    """The fake server. ``await start()``, point the bot at ``api_url``/``gateway_url``."""
+
+    reject_token: bool = False  # answer 401 to GET /users/@me, as Discord does a bad token
+    requests: list[Request] = field(default_factory=list)
+    gateway_received: list[dict[str, Any]] = field(default_factory=list)
+    commands: dict[int | None, list[dict[str, Any]]] = field(default_factory=dict)
+    ready_sent: bool = False
+    connections: int = 0  # gateway websockets opened on the configured gateway
+    advertised_attempts: int = 0  # ... and on the URL /gateway/bot and READY hand out
+
+    def __post_init__(self) -> None:
+        self._changed = asyncio.Condition()
+        self._sockets: list[web.WebSocketResponse] = []
+        self._seq = itertools.count(1)
+        self._ids = itertools.count(910000000000000000)
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Listen on a free port of 127.0.0.1."""
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_get("/advertised-gateway", self._advertised_gateway)
+        app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = self._runner.addresses[0][1]
+
+    async def close(self) -> None:
+        """Close every gateway connection and stop listening."""
+        for ws in list(self._sockets):
+            await ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    @property
+    def advertised_gateway_url(self) -> str:
+        """What Discord would hand out: a bot behind a gateway proxy must not use it."""
+        return f"ws://127.0.0.1:{self.port}/advertised-gateway"
+
+    # -- waiting ---------------------------------------------------------------------
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_for(self, condition: Callable[[], Any], timeout: float = 30.0) -> Any:
+        """Wait until ``condition()`` is truthy (re-checked on every record); return it."""
+        async with asyncio.timeout(timeout):
+            async with self._changed:
+                return await self._changed.wait_for(condition)
+
+    def find(self, method: str, path_prefix: str) -> list[Request]:
+        """The recorded requests with ``method`` whose path starts with ``path_prefix``."""
+        return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
+
+    @property
+    def identify(self) -> dict[str, Any] | None:
+        """The IDENTIFY payload's data, once the bot has sent it."""
+        return next((m["d"] for m in self.gateway_received if m.get("op") == 2), None)
+
+    @property
+    def live_connections(self) -> int:
+        """How many gateway websockets are open right now."""
+        return len(self._sockets)
+
+    @property
+    def has_connections(self) -> bool:
+        """Whether a bot is connected to the gateway right now."""
+        return bool(self._sockets)
+
+    # -- gateway ---------------------------------------------------------------------
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Send a DISPATCH event to every connected bot."""
+        frame = {"op": 0, "t": event, "s": next(self._seq), "d": data}
+        for ws in list(self._sockets):
+            if not ws.closed:  # a socket the bot is leaving (reconnect) gets nothing more
+                await ws.send_str(json.dumps(frame))
+
+    async def reconnect(self) -> None:
+        """Ask every connected bot to reconnect and resume (opcode 7), as Discord does."""
+        for ws in list(self._sockets):
+            await ws.send_str(json.dumps({"op": 7, "d": None}))
+
+    async def _advertised_gateway(self, request: web.Request) -> web.Response:
+        self.advertised_attempts += 1
+        await self._notify()
+        return _error(404, "this is the advertised gateway, not the configured one")
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        self.connections += 1
+        try:
+            await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 41250}}))
+            async for message in ws:
+                if message.type is not WSMsgType.TEXT:
+                    continue
+                payload = json.loads(message.data)
+                self.gateway_received.append(payload)
+                await self._on_gateway(ws, payload)
+                await self._notify()
+        finally:
+            self._sockets.remove(ws)
+            await self._notify()
+        return ws
+
+    async def _on_gateway(self, ws: web.WebSocketResponse, payload: dict[str, Any]) -> None:
+        op = payload.get("op")
+        if op == 1:  # heartbeat
+            await ws.send_str(json.dumps({"op": 11}))
+        elif op == 2:  # identify
+            await self.dispatch("READY", self._ready())
+            await self.dispatch("GUILD_CREATE", self._guild())
+            self.ready_sent = True
+        elif op == 6:  # resume
+            await self.dispatch("RESUMED", {})
+        elif op == 8:  # request guild members: an empty, final chunk
+            data = payload["d"]
+            chunk = {"guild_id": data["guild_id"], "members": [], "chunk_index": 0}
+            chunk |= {"chunk_count": 1, "nonce": data.get("nonce")}
+            await self.dispatch("GUILD_MEMBERS_CHUNK", chunk)
+
+    def _ready(self) -> dict[str, Any]:
+        return {
+            "v": 10,
+            "user": _user(BOT_USER_ID, "newsbot", bot=True) | {"verified": True},
+            "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+            "session_id": "fake-session",
+            "resume_gateway_url": self.advertised_gateway_url,
+            "shard": [0, 1],
+            "application": {"id": str(APPLICATION_ID), "flags": 0},
+        }
+
+    def _guild(self) -> dict[str, Any]:
+        return {
+            "id": str(GUILD_ID),
+            "name": "Fake Newsroom",
+            "icon": None,
+            "owner_id": str(OWNER_ID),
+            "afk_timeout": 300,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "features": [],
+            "mfa_level": 0,
+            "premium_tier": 0,
+            "preferred_locale": "en-US",
+            "nsfw_level": 0,
+            "large": False,
+            "member_count": 3,
+            "joined_at": TIMESTAMP,
+            "roles": [
+                {
+                    "id": str(GUILD_ID),
+                    "name": "@everyone",
+                    "permissions": "2248473465835073",
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                }
+            ],
+            "channels": [self._channel()],
+            "members": [
+                {
+                    "user": _user(BOT_USER_ID, "newsbot", bot=True),
+                    "roles": [],
+                    "joined_at": TIMESTAMP,
+                    "deaf": False,
+                    "mute": False,
+                    "flags": 0,
+                }
+            ],
+            "emojis": [],
+            "stickers": [],
+            "threads": [],
+            "voice_states": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+        }
+
+    def _channel(self) -> dict[str, Any]:
+        return {
+            "id": str(CHANNEL_ID),
+            "type": 0,
+            "guild_id": str(GUILD_ID),
+            "name": "news",
+            "position": 0,
+            "permission_overwrites": [],
+            "nsfw": False,
+            "parent_id": None,
+            "topic": None,
+            "rate_limit_per_user": 0,
+        }
+
+    # -- interactions ----------------------------------------------------------------
+
+    def _command(self, name: str) -> tuple[int | None, dict[str, Any]]:
+        for scope in (GUILD_ID, None):
+            for command in self.commands.get(scope, []):
+                if command["name"] == name:
+                    return scope, command
+        raise KeyError(f"no synced command named {name!r}; synced: {self.commands}")
+
+    async def interact(
+        self,
+        command: str,
+        options: list[dict[str, Any]],
+        *,
+        autocomplete: bool = False,
+    ) -> str:
+        """Dispatch a member's slash command (or autocomplete) and return its token."""
+        scope, synced = self._command(command)
+        interaction_id = next(self._ids)
+        token = f"interaction-token-{interaction_id}"
+        data: dict[str, Any] = {
+            "id": synced["id"],
+            "name": command,
+            "type": 1,
+            "options": options,
+        }
+        if scope is not None:
+            data["guild_id"] = str(scope)
+        member = {
+            "user": _user(MEMBER_ID, "reader"),
+            "roles": [],
+            "joined_at": TIMESTAMP,
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "permissions": "2248473465835073",
+        }
+        await self.dispatch(
+            "INTERACTION_CREATE",
+            {
+                "id": str(interaction_id),
+                "application_id": str(APPLICATION_ID),
+                "type": 4 if autocomplete else 2,
+                "data": data,
+                "guild_id": str(GUILD_ID),
+                "channel_id": str(CHANNEL_ID),
+                "channel": self._channel(),
+                "member": member,
+                "token": token,
+                "version": 1,
+                "app_permissions": "2248473465835073",
+                "locale": "en-US",
+                "guild_locale": "en-US",
+                "entitlements": [],
+                "authorizing_integration_owners": {"0": str(GUILD_ID)},
+                "context": 0,
+                "attachment_size_limit": 10485760,
+            },
+        )
+        return token
+
+    def callbacks(self, token: str) -> list[dict[str, Any]]:
+        """The interaction callbacks (``{"type": ..., "data": ...}``) sent for ``token``."""
+        return [r.body for r in self.find("POST", "/interactions/") if f"/{token}/" in r.path]
+
+    def followups(self, token: str) -> list[dict[str, Any]]:
+        """Messages sent or edited through the interaction's webhook, in order."""
+        prefix = f"/webhooks/{APPLICATION_ID}/{token}"
+        return [
+            r.body
+            for r in self.requests
+            if r.path.startswith(prefix) and r.method in {"POST", "PATCH"}
+        ]
+
+    # -- REST ------------------------------------------------------------------------
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["path"]
+        body = await self._body(request)
+        self.requests.append(
+            Request(
+                request.method,
+                path,
+                dict(request.query),
+                body,
+                request.headers.get("Authorization"),
+            )
+        )
+        try:
+            return self._answer(request.method, path, body)
+        finally:
+            await self._notify()
+
+    @staticmethod
+    async def _body(request: web.Request) -> Any:
+        """The JSON body, or a multipart upload's ``payload_json`` part (files are ignored)."""
+        if not request.can_read_body:
+            return None
+        if request.content_type.startswith("multipart/"):
+            reader = await request.multipart()
+            async for part in reader:
+                if getattr(part, "name", None) == "payload_json":
+                    return json.loads(await part.text())  # type: ignore[union-attr]
+            return None
+        raw = await request.read()
+        return json.loads(raw) if raw and request.content_type == "application/json" else None
+
+    def _answer(self, method: str, path: str, body: Any) -> web.Response:
+        app = f"/applications/{APPLICATION_ID}"
+        if method == "GET" and path == "/users/@me":
+            if self.reject_token:
+                return _error(401, "401: Unauthorized")
+            return _json(_user(BOT_USER_ID, "newsbot", bot=True) | {"verified": True})
+        if method == "GET" and path == "/oauth2/applications/@me":
+            return _json(self._application())
+        if method == "GET" and path == "/gateway/bot":
+            limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+            url = self.advertised_gateway_url
+            return _json({"url": url, "shards": 1, "session_start_limit": limit})
+        if path in (f"{app}/commands", f"{app}/guilds/{GUILD_ID}/commands"):
+            scope = None if path.endswith(f"{app}/commands") else GUILD_ID
+            if method == "PUT":
+                self.commands[scope] = [self._registered(c, scope) for c in body or []]
+            return _json(self.commands.get(scope, []))
+        if method == "POST" and path.startswith("/interactions/") and path.endswith("/callback"):
+            interaction_id = path.split("/")[2]
+            return _json(self._callback_response(interaction_id, body))
+        if path.startswith(f"/webhooks/{APPLICATION_ID}/") and method in {"POST", "PATCH", "GET"}:
+            return _json(self._message(body if isinstance(body, dict) else {}))
+        return _error(404, f"fake Discord does not implement {method} {path}", 0)
+
+    def _application(self) -> dict[str, Any]:
+        return {
+            "id": str(APPLICATION_ID),
+            "name": "newsbot",
+            "icon": None,
+            "description": "",
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "verify_key": "0" * 64,
+            "owner": _user(OWNER_ID, "owner"),
+            "flags": 0,
+            "team": None,
+        }
+
+    def _registered(self, command: dict[str, Any], scope: int | None) -> dict[str, Any]:
+        registered = {
+            "id": str(next(self._ids)),
+            "application_id": str(APPLICATION_ID),
+            "version": "1",
+            "type": 1,
+            "default_member_permissions": None,
+            "nsfw": False,
+            "options": [],
+        }
+        registered |= command
+        if scope is not None:
+            registered["guild_id"] = str(scope)
+        return registered
+
+    def _message(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": str(next(self._ids)),
+            "type": 20,
+            "channel_id": str(CHANNEL_ID),
+            "guild_id": str(GUILD_ID),
+            "author": _user(BOT_USER_ID, "newsbot", bot=True),
+            "content": data.get("content") or "",
+            "embeds": data.get("embeds") or [],
+            "components": data.get("components") or [],
+            "attachments": [],
+            "mentions": [],
+            "mention_roles": [],
+            "mention_everyone": False,
+            "pinned": False,
+            "tts": False,
+            "timestamp": TIMESTAMP,
+            "edited_timestamp": None,
+            "flags": data.get("flags") or 0,
+            "application_id": str(APPLICATION_ID),
+            "webhook_id": str(APPLICATION_ID),
+        }
+
+    def _callback_response(self, interaction_id: str, body: Any) -> dict[str, Any]:
+        kind = body.get("type") if isinstance(body, dict) else None
+        data = body.get("data") if isinstance(body, dict) else None
+        resource: dict[str, Any] = {"type": kind}
+        if kind == 4 and isinstance(data, dict):
+            resource["message"] = self._message(data)
+        flags = (data.get("flags") or 0) if isinstance(data, dict) else 0
+        return {
+            "interaction": {
+                "id": interaction_id,
+                "type": 2,
+                "response_message_loading": kind == 5,
+                "response_message_ephemeral": bool(flags & 64),
+            },
+            "resource": resource,
+        }
