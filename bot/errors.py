@@ -1,0 +1,120 @@
+"""The one error handler for slash commands and buttons.
+
+Members see a short ephemeral message in plain words, never a traceback, whether or not
+the interaction was already answered; the log gets the details with the interaction's
+context (command, user, guild, channel, options).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.ui.limits import CONTENT, trim_markdown
+from bot.ui.replies import ANSWERED, EPHEMERAL
+from bot.ui.text import shorten
+
+_log = logging.getLogger(__name__)
+
+UNEXPECTED = "Sorry, something went wrong on my side. It has been logged; please try again later."
+
+
+class UserFacingError(app_commands.AppCommandError):
+    """A problem with what the member asked for; ``str(error)`` is shown to them as is.
+
+    Raise it from a command (before or after deferring) with a message that says what was
+    wrong and what to do instead.
+    """
+
+
+def describe(error: BaseException) -> tuple[str, bool]:
+    """The message a member sees for ``error``, and whether the error was expected."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, UserFacingError):
+        return str(error), True
+    if isinstance(error, app_commands.CommandOnCooldown):
+        seconds = max(1, math.ceil(error.retry_after))
+        return f"You're going a bit fast: try again in {seconds} s.", True
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "That command only works in a server, not in direct messages.", True
+    if isinstance(error, app_commands.MissingPermissions):
+        needed = ", ".join(p.replace("_", " ") for p in error.missing_permissions)
+        return f"You need the {needed} permission to do that.", True
+    if isinstance(error, app_commands.BotMissingPermissions):
+        needed = ", ".join(p.replace("_", " ") for p in error.missing_permissions)
+        return f"I need the {needed} permission here to do that.", True
+    if isinstance(error, app_commands.TransformerError):
+        return f"I couldn't understand {shorten(str(error.value), 100)!r} there.", True
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use that command here.", True
+    return UNEXPECTED, False
+
+
+def interaction_context(interaction: discord.Interaction) -> dict[str, Any]:
+    """Who did what where, for the log (option values shortened; never a token)."""
+    command = interaction.command
+    options = {name: shorten(str(value), 200) for name, value in iter(interaction.namespace)}
+    custom_id = (interaction.data or {}).get("custom_id") if interaction.data else None
+    return {
+        "command": command.qualified_name if command else None,
+        "component": custom_id,
+        "user_id": interaction.user.id if interaction.user else None,
+        "guild_id": interaction.guild_id,
+        "channel_id": interaction.channel_id,
+        "options": options,
+    }
+
+
+async def report_error(interaction: discord.Interaction, error: BaseException) -> None:
+    """Log ``error`` with its context and tell the member in a short ephemeral message."""
+    message, expected = describe(error)
+    context = interaction_context(interaction)
+    if expected:
+        _log.debug("refused %s: %s", context, message)
+    else:
+        original = getattr(error, "original", error)
+        _log.error(
+            "command failed: %s",
+            context,
+            exc_info=(type(original), original, original.__traceback__),
+        )
+    await tell(interaction, message)
+
+
+async def tell(interaction: discord.Interaction, message: str) -> None:
+    """Send ``message`` to the member only, however far the interaction has got."""
+    if interaction.type is discord.InteractionType.autocomplete:
+        return  # autocomplete cannot show a message; it answers with choices or nothing
+    message = trim_markdown(message, CONTENT)
+    response = interaction.response
+    try:
+        if not response.is_done():
+            await response.send_message(message, ephemeral=True)
+        elif (
+            response.type is discord.InteractionResponseType.deferred_channel_message
+            and not interaction.extras.get(ANSWERED)
+        ):
+            # Still "thinking…": the first followup would become that message, visible to
+            # all if the defer was public. Complete it, answer privately, then remove it.
+            await interaction.edit_original_response(content=message, embeds=[], view=None)
+            if not interaction.extras.get(EPHEMERAL):
+                await interaction.followup.send(message, ephemeral=True)
+                await interaction.delete_original_response()
+        else:
+            await interaction.followup.send(message, ephemeral=True)
+    except discord.HTTPException as failure:  # expired token, deleted message, outage
+        _log.warning("could not tell user %s about an error: %s", interaction.user.id, failure)
+
+
+class NewsTree(app_commands.CommandTree):
+    """The command tree with newsbot's error handler."""
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        await report_error(interaction, error)

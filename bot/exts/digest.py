@@ -1,0 +1,67 @@
+"""``/digest``: the main points on a topic with numbered citations and sources."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import UserFacingError
+from bot.exts._checks import per_user_cooldown
+from bot.exts._options import topic_choices
+from bot.ui.embeds import digest_embed
+from bot.ui.replies import answer, defer
+
+if TYPE_CHECKING:
+    from bot.app import NewsBot
+
+MAX_DAYS = 365
+MAX_TOPIC_CHARS = 100
+
+
+class Digest(commands.Cog):
+    """Topic digests."""
+
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="digest", description="The main points on a topic, with citations.")
+    @app_commands.describe(
+        topic="A topic (start typing for suggestions)",
+        days=f"Only articles from the last N days (1–{MAX_DAYS})",
+    )
+    @app_commands.autocomplete(topic=topic_choices)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    @per_user_cooldown(rate=3, per=10.0)
+    async def digest(
+        self, interaction: discord.Interaction, topic: str, days: int | None = None
+    ) -> None:
+        name = " ".join(topic.split())
+        if not name:
+            raise UserFacingError("Name a topic, e.g. `/digest topic:economy`; /topics lists them.")
+        if len(name) > MAX_TOPIC_CHARS:
+            raise UserFacingError(
+                f"Topic names are at most {MAX_TOPIC_CHARS} characters; "
+                "pick one from the suggestions or from /topics."
+            )
+        if days is not None and not 1 <= days <= MAX_DAYS:
+            raise UserFacingError(
+                f"`days` must be between 1 and {MAX_DAYS}, not {days}. "
+                "Leave it out to include every article."
+            )
+        since = discord.utils.utcnow().date() - dt.timedelta(days=days) if days else None
+        await defer(interaction)
+        extra = await self.bot.extra_topics(interaction.guild_id)
+        service = self.bot.service
+        embed = await asyncio.to_thread(
+            lambda: digest_embed(service.digest(name, since=since, extra_topics=extra))
+        )
+        await answer(interaction, embed=embed)
+
+
+async def setup(bot: NewsBot) -> None:
+    await bot.add_cog(Digest(bot))

@@ -1,0 +1,51 @@
+"""``/topics`` and ``/help``: what there is and how to ask for it."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.ui.embeds import COMMAND_HELP, help_embed, topics_pages
+from bot.ui.replies import answer, defer, show_pages
+
+if TYPE_CHECKING:
+    from bot.app import NewsBot
+
+_DESCRIBED = {usage.split()[0].lstrip("/") for usage, _text in COMMAND_HELP}
+
+
+class Meta(commands.Cog):
+    """Topics overview and help."""
+
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="topics", description="Every topic and how many articles it has.")
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    async def topics(self, interaction: discord.Interaction) -> None:
+        await defer(interaction)
+        extra = await self.bot.extra_topics(interaction.guild_id)
+        service = self.bot.service
+        pages = await asyncio.to_thread(lambda: topics_pages(service.topic_counts(extra)))
+        await show_pages(interaction, pages)
+
+    @app_commands.command(name="help", description="What this bot does and how to use it.")
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    async def help(self, interaction: discord.Interaction) -> None:
+        # Commands other extensions add, unless they are for moderators only.
+        others = sorted(
+            (command.name, command.description)
+            for command in self.bot.tree.get_commands()
+            if isinstance(command, app_commands.Command | app_commands.Group)
+            and command.name not in _DESCRIBED
+            and command.default_permissions is None
+        )
+        await answer(interaction, embed=help_embed(others), ephemeral=True)
+
+
+async def setup(bot: NewsBot) -> None:
+    await bot.add_cog(Meta(bot))

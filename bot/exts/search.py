@@ -1,0 +1,84 @@
+"""``/search``: the best passages for a query, typos welcome, five per page."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import UserFacingError
+from bot.exts._checks import per_user_cooldown
+from bot.exts._options import article_choices, resolve_article
+from bot.ui.embeds import search_pages
+from bot.ui.replies import defer, show_pages
+from bot.ui.text import fit
+
+if TYPE_CHECKING:
+    from bot.app import NewsBot
+
+RESULTS = 15
+MAX_QUERY_CHARS = 300
+
+
+def no_article_message(text: str, close: list[str]) -> str:
+    """What a member sees when the article they named does not exist."""
+    message = f"There is no article “{fit(text, 100)}”."
+    if close:
+        message += " Did you mean: " + "; ".join(f"“{fit(t, 100)}”" for t in close) + "?"
+    return message + " Pick one from the suggestions as you type."
+
+
+class Search(commands.Cog):
+    """Excerpt search over the library."""
+
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(
+        name="search", description="Find passages in the news library (typos are fine)."
+    )
+    @app_commands.describe(
+        query="The words to look for",
+        article="Only search this article (start typing its headline)",
+        private="Show the results only to you",
+    )
+    @app_commands.autocomplete(article=article_choices)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
+    @per_user_cooldown(rate=3, per=10.0)
+    async def search(
+        self,
+        interaction: discord.Interaction,
+        query: str,
+        article: str | None = None,
+        private: bool = False,
+    ) -> None:
+        text = " ".join(query.split())
+        if not text:
+            raise UserFacingError(
+                "Type some words to search for, e.g. `/search query:ferry strike`."
+            )
+        if len(text) > MAX_QUERY_CHARS:
+            raise UserFacingError(
+                f"That query is {len(text)} characters long; "
+                f"keep it under {MAX_QUERY_CHARS} (a few words work best)."
+            )
+        service = self.bot.service
+        article_id = None
+        if article is not None and article.strip():
+            found, close = resolve_article(service, article)
+            if found is None:
+                raise UserFacingError(no_article_message(article, close))
+            article_id = found.id
+        await defer(interaction, ephemeral=private)
+        # Searching and rendering both run off the event loop.
+        pages = await asyncio.to_thread(
+            lambda: search_pages(service.search(text, limit=RESULTS, article_id=article_id))
+        )
+        await show_pages(interaction, pages, ephemeral=private)
+
+
+async def setup(bot: NewsBot) -> None:
+    await bot.add_cog(Search(bot))

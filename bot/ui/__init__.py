@@ -1,0 +1,1 @@
+"""Rendering for Discord: escaping and trimming text, embeds that fit, paginated views."""

@@ -1,0 +1,84 @@
+"""Answering an interaction the same way everywhere: defer, then show text or pages.
+
+Two facts about an interaction are kept in ``interaction.extras`` so the error handler can
+answer correctly later: whether the defer was ephemeral, and whether the deferred
+"thinking…" message has been replaced by an answer yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+
+from bot.ui.limits import CONTENT, fit_embed, trim_markdown
+from bot.ui.paginator import PAGE_TIMEOUT, Paginator
+
+EPHEMERAL = "newsbot.ephemeral"
+ANSWERED = "newsbot.answered"
+
+AnyMessage = discord.Message | discord.InteractionMessage | discord.WebhookMessage
+
+
+async def defer(interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
+    """Acknowledge now ("thinking…") so slow work cannot miss Discord's 3-second deadline."""
+    interaction.extras[EPHEMERAL] = ephemeral
+    await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+
+
+async def answer(
+    interaction: discord.Interaction,
+    *,
+    content: str | None = None,
+    embed: discord.Embed | None = None,
+    view: discord.ui.View | None = None,
+    ephemeral: bool = False,
+    followup: bool = False,
+) -> AnyMessage | None:
+    """Reply with ``content``/``embed`` (fitted to Discord's limits) and an optional view.
+
+    Replaces the deferred response when there is one, responds otherwise, or sends a new
+    message when ``followup`` is set. Returns the message when one is known.
+    """
+    if content is not None:
+        content = trim_markdown(content, CONTENT)
+    if embed is not None:
+        fit_embed(embed)
+    kwargs: dict[str, Any] = {}
+    if content is not None:
+        kwargs["content"] = content
+    if embed is not None:
+        kwargs["embed"] = embed
+    if followup:
+        if view is not None:
+            kwargs["view"] = view
+        return await interaction.followup.send(ephemeral=ephemeral, wait=True, **kwargs)
+    if interaction.response.is_done():
+        message = await interaction.edit_original_response(view=view, **kwargs)
+        interaction.extras[ANSWERED] = True
+        return message
+    if view is not None:
+        kwargs["view"] = view
+    interaction.extras[EPHEMERAL] = ephemeral
+    callback = await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
+    interaction.extras[ANSWERED] = True
+    resource = callback.resource
+    return resource if isinstance(resource, discord.InteractionMessage) else None
+
+
+async def show_pages(
+    interaction: discord.Interaction,
+    pages: Sequence[discord.Embed],
+    *,
+    ephemeral: bool = False,
+    followup: bool = False,
+    timeout: float | None = PAGE_TIMEOUT,
+) -> None:
+    """Answer with the first of ``pages``, and ◀ ▶ buttons for its owner when there are more."""
+    view = Paginator(pages, interaction.user, timeout=timeout) if len(pages) > 1 else None
+    message = await answer(
+        interaction, embed=pages[0], view=view, ephemeral=ephemeral, followup=followup
+    )
+    if view is not None:
+        view.message = message
