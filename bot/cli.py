@@ -306,6 +306,17 @@ def cmd_run(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     return run_bot(settings)
 
 
+def cmd_playground(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.playground import run_playground
+
+    if not 0 <= args.port <= 65535:
+        raise CliError(f"--port must be between 0 and 65535, not {args.port}", EXIT_USAGE)
+    articles = Path(args.articles) if args.articles else None
+    return run_playground(
+        settings, port=args.port, articles=articles, open_browser=not args.no_browser, out=out
+    )
+
+
 def _replace_articles(settings: Settings, path: str) -> Settings:
     from dataclasses import replace
 
@@ -332,6 +343,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", parents=[common], help="run the Discord bot (needs DISCORD_TOKEN)")
     p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser(
+        "playground",
+        parents=[common],
+        help="try the bot in a browser against a simulated Discord (no token needed)",
+    )
+    p.add_argument("--port", type=int, default=0, metavar="N", help="port (default: any free)")
+    p.add_argument("--no-browser", action="store_true", help="print the URL, open no browser")
+    p.set_defaults(func=cmd_playground)
 
     p = sub.add_parser("search", parents=[common, json_flag], help="typo-tolerant excerpt search")
     p.add_argument("query", nargs="?", metavar="QUERY", help="what to look for (typos welcome)")

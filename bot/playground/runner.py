@@ -1,0 +1,229 @@
+"""``newsbot playground``: start the real bot against a simulated Discord and print the page.
+
+Everything SimCord-related is imported only once the command runs, so ``bot.playground`` can
+be imported (and the CLI can list the command) without the ``playground`` extra installed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import importlib.util
+import logging
+import os
+import signal
+import socket
+import sys
+import tempfile
+import threading
+import webbrowser
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.playground.session import Playground
+    from bot.service import NewsService
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+MISSING_EXTRA_MESSAGE = (
+    "newsbot playground needs the optional `playground` dependencies ({missing}); "
+    "install them with: pip install 'newsbot[playground]'"
+)
+
+# The Preview page imports these; SimCord's own check names its extra, not ours.
+_REQUIRED_MODULES = ("simcord", "aiohttp", "markdown_it", "linkify_it", "regex", "PIL")
+
+_log = logging.getLogger(__name__)
+
+
+def missing_dependencies() -> list[str]:
+    """The modules of the ``playground`` extra that cannot be imported here."""
+    return [name for name in _REQUIRED_MODULES if importlib.util.find_spec(name) is None]
+
+
+def run_playground(
+    settings: Settings,
+    *,
+    port: int = 0,
+    articles: Path | None = None,
+    open_browser: bool = True,
+    out: TextIO | None = None,
+) -> int:
+    """Run the playground until Ctrl-C, SIGTERM or the page ends the session.
+
+    ``port`` 0 picks a free port; ``articles`` overrides ``settings.articles_dir``. Prints
+    the page's address to ``out`` (stdout) and opens it in a browser when one can be shown.
+    Returns the exit code: 0 after a requested stop, 1 on an unexpected failure, 2 for
+    something the user can fix (a missing extra, an unreadable articles folder, a busy port).
+    """
+    out = out or sys.stdout
+    if not 0 <= port <= 65535:
+        print(
+            f"newsbot playground: --port must be between 0 and 65535, not {port}", file=sys.stderr
+        )
+        return EXIT_USAGE
+    missing = missing_dependencies()
+    if missing:
+        print(MISSING_EXTRA_MESSAGE.format(missing=", ".join(missing)), file=sys.stderr)
+        return EXIT_USAGE
+    if port and not _port_is_free(port):
+        print(
+            f"newsbot playground: port {port} on 127.0.0.1 is in use; "
+            "choose another with --port N, or --port 0 for any free port",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if articles is not None:
+        settings = replace(settings, articles_dir=Path(articles))
+    _setup_logging(settings)
+    with tempfile.TemporaryDirectory(prefix="newsbot-playground-") as scratch:
+        settings, temporary_db = _playground_database(settings, Path(scratch))
+        try:
+            return asyncio.run(
+                _serve(settings, port=port, open_browser=open_browser, out=out, temp=temporary_db)
+            )
+        except KeyboardInterrupt:  # a second Ctrl-C while stopping, or no signal handlers
+            return EXIT_INTERRUPTED
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _playground_database(settings: Settings, scratch: Path) -> tuple[Settings, bool]:
+    """Use DATABASE_PATH when it was set; otherwise a database that vanishes on exit."""
+    if settings.database_path != Settings().database_path:
+        return settings, False
+    return replace(settings, database_path=scratch / "playground.db"), True
+
+
+def _setup_logging(settings: Settings) -> None:
+    from bot.runner import setup_logging
+
+    if not logging.getLogger().handlers:  # an embedding program (or pytest) keeps its own
+        setup_logging(settings)
+    # discord.py's start-up warnings (voice support, intents) are about a real gateway.
+    for name in ("discord.client", "discord.state", "discord.ext.commands.bot"):
+        logging.getLogger(name).setLevel(max(logging.ERROR, logging.getLogger().level))
+
+
+class _UsageError(Exception):
+    """Something the user can fix; the message says what."""
+
+
+def _load_service(settings: Settings) -> NewsService:
+    from bot.corpus.library import LibraryError
+    from bot.service import NewsService
+
+    try:
+        return NewsService.load(settings.articles_dir, max_file_bytes=settings.max_article_bytes)
+    except LibraryError as exc:
+        raise _UsageError(str(exc)) from exc
+
+
+async def _serve(
+    settings: Settings, *, port: int, open_browser: bool, out: TextIO, temp: bool
+) -> int:
+    import simcord
+
+    from bot.playground.session import Playground, run_until_closed
+
+    stop = asyncio.Event()
+    _handle_signals(stop.set)
+    try:
+        service = await asyncio.to_thread(_load_service, settings)
+        from bot.app import create_bot  # deferred: importing the app loads every extension
+
+        bot = create_bot(settings, service)
+        playground = Playground(bot, port=port, guild_id=settings.dev_guild_id)
+        async with playground:
+            _announce(playground, settings, out, temporary_db=temp)
+            if open_browser:
+                await _open_browser(playground.url)
+            await run_until_closed(playground, stop)
+            # A second Ctrl-C while stopping interrupts for real.
+            _handle_signals(None)
+            out.write("\nStopping the playground…\n")
+            out.flush()
+    except _UsageError as exc:
+        print(f"newsbot playground: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except simcord.SetupError as exc:
+        # In practice: the requested port is taken.
+        print(f"newsbot playground: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:
+        _log.error("the playground stopped on an unexpected error", exc_info=exc)
+        print(
+            f"newsbot playground stopped: {type(exc).__name__}: {exc} (details above)",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    finally:
+        _handle_signals(None)
+    return EXIT_OK
+
+
+def _handle_signals(callback: Callable[[], None] | None) -> None:
+    """Route SIGINT/SIGTERM to ``callback`` on the running loop; None restores the default."""
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        # Windows has no loop signal handlers; Ctrl-C then ends asyncio.run instead.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            if callback is None:
+                loop.remove_signal_handler(signum)
+            else:
+                loop.add_signal_handler(signum, callback)
+
+
+def _announce(
+    playground: Playground, settings: Settings, out: TextIO, *, temporary_db: bool
+) -> None:
+    from bot.playground.world import CHANNEL_NAME, GUILD_NAME, MEMBER_NAME, MODERATOR_NAME
+
+    database = "temporary, deleted on exit" if temporary_db else str(settings.database_path)
+    out.write(
+        "newsbot playground: the real bot in a simulated Discord. Nothing leaves this machine.\n"
+        f"\n  Open {playground.url}\n\n"
+        f'Server "{GUILD_NAME}", channel #{CHANNEL_NAME}. Type / in the message box for\n'
+        "/search, /digest, /article, /topics and /help. “Viewing as” switches between\n"
+        f"{MEMBER_NAME} and {MODERATOR_NAME}, who has Manage Server for /admin.\n"
+        f"Articles: {settings.articles_dir} · database: {database}\n"
+        "The address is the key to this session; keep it to yourself.\n"
+        "Stop with Ctrl-C, or with More → End preview session on the page.\n"
+    )
+    out.flush()
+
+
+def _can_show_browser() -> bool:
+    # On Linux without a display, webbrowser falls back to text browsers (lynx, w3m) that
+    # would take over this terminal; there is nothing to open there anyway.
+    if sys.platform.startswith("linux") or "bsd" in sys.platform:
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+async def _open_browser(url: str) -> None:
+    if not _can_show_browser():
+        return
+    # Some launchers block until the browser exits: a daemon thread never holds up the
+    # playground, nor its exit.
+    threading.Thread(target=_open_quietly, args=(url,), name="open-browser", daemon=True).start()
+
+
+def _open_quietly(url: str) -> None:
+    try:
+        webbrowser.open(url)
+    except Exception as exc:  # a browser that will not start must not stop the playground
+        _log.debug("could not open a browser: %s", exc)

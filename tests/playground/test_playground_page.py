@@ -1,0 +1,172 @@
+"""The playground page over HTTP: what a visitor's browser asks for, and what they see.
+
+These tests drive the real bot through the page's own HTTP API (see ``playground_page``),
+so they exercise SimCord's Preview, the playground's world and its live clock together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import socket
+
+import aiohttp
+import pytest
+from playground_page import START, OpenPage, PlaygroundPage, buttons, message_text
+
+from bot.config import Settings
+from bot.playground.session import Playground
+
+
+async def test_the_page_is_served_on_loopback_and_needs_its_key(
+    playground: Playground, http: aiohttp.ClientSession
+) -> None:
+    base, _, key = playground.url.partition("/#")
+    assert base.startswith("http://127.0.0.1:")
+    async with http.get(base + "/") as response:
+        assert response.status == 200
+        assert "<html" in (await response.text()).lower()
+    async with http.post(base + "/api/pages", json={}) as response:
+        assert response.status == 401  # no key, no session
+    async with http.post(
+        base + "/api/pages", json={}, headers={"X-Simcord-Capability": key}
+    ) as response:
+        assert response.status == 200
+
+
+async def test_a_chosen_port_is_used(settings: Settings, http: aiohttp.ClientSession) -> None:
+    from bot.app import create_bot
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with Playground(create_bot(settings), port=port, tick_seconds=None) as running:
+        assert running.url.startswith(f"http://127.0.0.1:{port}/#")
+        page = PlaygroundPage(http, running.url)
+        assert (await page.open())["channel"]["name"] == "news"
+
+
+async def test_the_member_sees_the_channel_and_the_member_commands(open_page: OpenPage) -> None:
+    page = await open_page("member")
+    assert page.snapshot["channel"]["name"] == "news"
+    offered = {entry["invocation"] for entry in await page.catalog()}
+    assert {"search", "digest", "article", "topics", "help"} <= offered
+    assert not any(name.startswith("admin") for name in offered)
+
+
+async def test_the_moderator_is_offered_the_admin_commands(open_page: OpenPage) -> None:
+    offered = {entry["invocation"] for entry in await (await open_page("moderator")).catalog()}
+    assert {"search", "digest", "article", "topics", "help"} <= offered
+    if not any(name.startswith("admin") for name in offered):
+        pytest.skip("the bot has no /admin commands yet")
+
+
+async def test_search_answers_with_an_embed_despite_typos(open_page: OpenPage) -> None:
+    page = await open_page()
+    receipt = await page.run("search", query="harbor exprts")
+    shown = message_text(page.response_to(receipt))
+    assert "Harbour exports climb" in shown
+    assert "avocados" in shown or "tariffs" in shown
+
+
+async def test_article_suggestions_follow_what_is_typed(open_page: OpenPage) -> None:
+    page = await open_page()
+    choices = await page.suggest("search", "article", "marathn", query="record")
+    assert choices, "no suggestions for a misspelled headline word"
+    assert "marathon" in choices[0]["name"].lower()
+    receipt = await page.run("search", query="record", article=choices[0]["value"])
+    assert "Marathon record falls" in message_text(page.response_to(receipt))
+
+
+async def test_pages_turn_and_the_other_viewer_sees_it_without_refreshing(
+    open_page: OpenPage,
+) -> None:
+    member = await open_page("member")
+    moderator = await open_page("moderator")
+    receipt = await member.run("search", query="rivr")
+    answer = member.response_to(receipt)
+    first_page = message_text(answer)
+    assert "▶" in [b.get("label") for b in buttons(answer)], "the search has a single page"
+    seen_by_moderator = (await moderator.state())["publishedRevision"]
+
+    await member.click(answer["id"], "▶")
+
+    turned = member.snapshot["messages"][answer["id"]]
+    assert message_text(turned) != first_page
+    # The moderator's page polls; the playground republished it after the click.
+    state = await moderator.state()
+    assert state["publishedRevision"] > seen_by_moderator
+    assert message_text(state["messages"][answer["id"]]) == message_text(turned)
+
+
+async def test_page_buttons_go_away_on_timeout_without_a_refresh(
+    playground: Playground, open_page: OpenPage
+) -> None:
+    page = await open_page()
+    receipt = await page.run("search", query="rivr")
+    answer_id = page.response_to(receipt)["id"]
+    assert buttons(page.snapshot["messages"][answer_id])
+    revision = page.snapshot["publishedRevision"]
+
+    await playground.live.advance(200)  # past the paginator's three-minute timeout
+
+    state = await page.state()  # a read, as the page's poll does; no refresh action
+    assert state["publishedRevision"] > revision
+    assert buttons(state["messages"][answer_id]) == []
+
+
+async def test_the_clock_starts_now_and_follows_real_time(settings: Settings) -> None:
+    from bot.app import create_bot
+
+    start = dt.datetime(2030, 5, 1, 12, 0, tzinfo=dt.UTC)
+    async with Playground(create_bot(settings), start_at=start, tick_seconds=0.02) as running:
+        first = running.env.now()
+        assert abs((first - start).total_seconds()) < 60
+        # Wait for the clock to move on its own (bounded; no fixed sleep).
+        async with asyncio.timeout(30):
+            while (running.env.now() - first).total_seconds() < 0.1:
+                await asyncio.sleep(0.02)
+
+
+async def test_answers_carry_the_simulated_time(open_page: OpenPage) -> None:
+    page = await open_page()
+    receipt = await page.run("topics")
+    stamp = dt.datetime.fromisoformat(page.response_to(receipt)["timestamp"])
+    assert abs((stamp - START).total_seconds()) < 60
+
+
+@pytest.mark.parametrize(
+    ("topic", "source"),
+    [("trade", "Harbour exports climb"), ("Security & defence", "Haiti security mission")],
+)
+async def test_digest_cites_its_sources(open_page: OpenPage, topic: str, source: str) -> None:
+    page = await open_page()
+    receipt = await page.run("digest", topic=topic)
+    shown = message_text(page.response_to(receipt))
+    assert "Digest:" in shown
+    assert source in shown
+
+
+async def test_topics_and_help_answer(open_page: OpenPage) -> None:
+    page = await open_page()
+    topics = message_text(page.response_to(await page.run("topics")))
+    assert "Trade" in topics
+    help_text = message_text(page.response_to(await page.run("help")))
+    assert "/search" in help_text
+
+
+async def test_cooldowns_run_on_the_simulated_clock(
+    playground: Playground, open_page: OpenPage
+) -> None:
+    page = await open_page()
+    for query in ("river", "harbour", "marathon"):
+        await page.run("search", query=query)
+    # A refusal is an answer, not a failed action (``run`` insists on "settled").
+    refused = page.response_to(await page.run("search", query="ferry"))
+    assert refused["ephemeral"]
+    assert "try again in" in message_text(refused)
+
+    await playground.live.advance(11)
+
+    answered = page.response_to(await page.run("search", query="ferry"))
+    assert "River ferry returns" in message_text(answered)
