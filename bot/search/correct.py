@@ -1,0 +1,109 @@
+"""Typo correction of query terms against the indexed vocabulary.
+
+The vocabulary is bucketed by (length, first letter) and by (length, second letter), so a
+term is compared with a few thousand words of similar length rather than all of them, while
+a typo in the first letter (substituted, dropped, doubled or swapped with the second) still
+finds its word. Distances are optimal-string-alignment edits: a transposition is one edit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.search.tokens import STOPWORDS, typo_budget
+
+MAX_EDITS = 3
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+class Vocabulary:
+    """The words of one index segment, bucketed for fast approximate look-up."""
+
+    __slots__ = ("_by_first", "_by_prefix", "_by_second", "_words")
+
+    def __init__(self, terms: Iterable[str]) -> None:
+        by_first: defaultdict[tuple[int, str], list[str]] = defaultdict(list)
+        by_second: defaultdict[tuple[int, str], list[str]] = defaultdict(list)
+        by_prefix: defaultdict[tuple[int, str], list[str]] = defaultdict(list)
+        words = set()
+        for term in terms:
+            # Numbers are never corrected, and nothing is corrected into a number or into a
+            # stopword (``thre`` → ``the`` would find every passage and mean nothing).
+            if len(term) < 2 or not term.isalpha() or term in STOPWORDS:
+                continue
+            words.add(term)
+            by_first[len(term), term[0]].append(term)
+            by_second[len(term), term[1]].append(term)
+            by_prefix[len(term), term[:2]].append(term)
+        self._words = frozenset(words)
+        self._by_first = dict(by_first)
+        self._by_second = dict(by_second)
+        self._by_prefix = dict(by_prefix)
+
+    def near(self, term: str, edits: int) -> dict[str, int]:
+        """Words within ``edits`` OSA edits of ``term`` (``term`` itself excluded)."""
+        n = len(term)
+        if edits <= 0 or n < 2:
+            return {}
+        if edits == 1 and term.isascii():
+            return self._one_edit(term)
+        first, second = term[0], term[1]
+        keys = [(self._by_first, k, first) for k in range(n - edits, n + edits + 1)]
+        rest = edits - 1  # edits left after one at the first letter
+        # First letter substituted: the second letter still lines up.
+        keys += [(self._by_second, k, second) for k in range(n - rest, n + rest + 1)]
+        # First letter dropped: the typed first letter is the word's second.
+        keys += [(self._by_second, k, first) for k in range(n + 1 - rest, n + 2 + rest)]
+        # A letter typed before the word, or the first two swapped.
+        keys += [(self._by_first, k, second) for k in range(n - 1 - rest, n + 1 + rest)]
+        return self._scan(term, edits, [table.get((k, c)) for table, k, c in keys])
+
+    def _one_edit(self, term: str) -> dict[str, int]:
+        # An edit after the first two letters leaves them in place: scan those buckets.
+        n = len(term)
+        found = self._scan(term, 1, [self._by_prefix.get((k, term[:2])) for k in (n - 1, n, n + 1)])
+        # An edit among the first letters: try every such variant (about a hundred).
+        variants = {term[1:], term[0] + term[2:], term[1] + term[0] + term[2:]}
+        if n > 2:
+            variants.add(term[0] + term[2] + term[1] + term[3:])
+        for c in _LETTERS:
+            variants.update(
+                (c + term, c + term[1:], term[0] + c + term[1:], term[0] + c + term[2:])
+            )
+        variants.discard(term)
+        for word in variants & self._words:
+            found[word] = 1
+        return found
+
+    @staticmethod
+    def _scan(term: str, edits: int, buckets: list[list[str] | None]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        seen: set[int] = set()
+        for bucket in buckets:
+            if not bucket or id(bucket) in seen:
+                continue
+            seen.add(id(bucket))
+            for word, distance, _ in process.extract(
+                term, bucket, scorer=OSA.distance, score_cutoff=edits, limit=None
+            ):
+                if distance > 0 and distance < found.get(word, MAX_EDITS + 1):
+                    found[word] = distance
+        return found
+
+
+def correction_budget(term: str, known: bool) -> int:
+    """Edits allowed when correcting ``term`` (0 for a word the vocabulary already has).
+
+    Meilisearch's budgets, widened to one edit for a 3–4-letter word the vocabulary lacks:
+    such a word cannot match as typed, so a close guess (``hati`` → ``haiti``) costs nothing.
+    """
+    if known:
+        return 0
+    budget = typo_budget(term)
+    if budget == 0 and 3 <= len(term) <= 4 and term.isalpha():
+        return 1
+    return budget

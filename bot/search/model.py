@@ -1,0 +1,52 @@
+"""What a search returns: hits with their context, and index statistics. Plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One passage that answers a query.
+
+    ``excerpt`` is the previous sentence, the matched ``sentence`` and the next sentence
+    (those that exist) joined by one space. ``highlights`` are sorted, non-overlapping
+    ``[start, end)`` character spans into ``excerpt`` that cover the query words found in
+    the matched sentence (corrected forms count). ``sentence_index`` indexes
+    ``Article.sentences``. ``score`` is higher for better hits: its whole part is the number
+    of query words the passage holds, its fraction blends BM25 and rapidfuzz.
+    """
+
+    article_id: str
+    title: str
+    excerpt: str
+    sentence: str
+    score: float
+    highlights: tuple[tuple[int, int], ...]
+    url: str | None
+    sentence_index: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """The answer to one query.
+
+    ``corrected`` is the query as it was understood when any word was corrected (else
+    ``None``); ``suggestions`` are a few close vocabulary words or phrases, offered only when
+    nothing was found.
+    """
+
+    query: str
+    corrected: str | None
+    hits: tuple[Hit, ...]
+    suggestions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    """Size of a search index: live articles, passages and terms, and approximate memory."""
+
+    articles: int
+    passages: int
+    terms: int
+    approx_bytes: int

@@ -1,0 +1,141 @@
+"""Ranking: candidates by coverage then BM25, the best re-ranked with rapidfuzz.
+
+Ranking, as measured in DESIGN.md: passages are ordered first by how many distinct query
+words they contain, then by BM25 (binary term frequency: a sentence rarely repeats a
+word); the best ``POOL`` are re-ranked by blending BM25 with rapidfuzz's ``partial_ratio``
+against the corrected query (which rewards the words appearing together, in order), and the
+blend never overrides coverage.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator, Sequence
+from itertools import repeat
+from operator import add, mul
+
+from rapidfuzz import fuzz
+from rapidfuzz.utils import default_process
+
+from bot.search.highlight import has_phrase, make_hit
+from bot.search.model import Hit
+from bot.search.plan import Plan
+from bot.search.segment import MAX_LEN, Dead, Segment
+from bot.search.tokens import tokenize
+
+K1, B = 1.2, 0.75
+POOL = 200  # finalists re-ranked with rapidfuzz
+WANT = 400  # stop adding common-word-only candidates past this many
+CAP = 4000  # at most this many passages holding every (common) query word, per segment
+PHRASE_SCAN = 5000  # candidates checked for a quoted phrase before giving up
+RF_SHARE = 0.5  # rapidfuzz's share of the blend, BM25 has the rest
+_LEVEL = 1e6  # rank key = coverage * _LEVEL + BM25 score (which stays far below it)
+
+Within = tuple[int, tuple[int, int]]  # (segment number, passage id range)
+Finalist = tuple[int, float, int, int]  # (coverage, BM25 score, segment number, passage id)
+
+
+def length_norms(avgdl: float) -> list[float]:
+    """BM25's factor for a matched term (tf = 1) in a passage of each length."""
+    return [(K1 + 1) / (1 + K1 * (1 - B + B * n / avgdl)) for n in range(MAX_LEN + 1)]
+
+
+def scored(
+    segments: Sequence[Segment],
+    dead: Sequence[Dead],
+    norms: list[float],
+    plan: Plan,
+    within: Within | None = None,
+    *,
+    want: int = WANT,
+    cap: int = CAP,
+) -> Iterator[tuple[list[float], list[float], int, list[int]]]:
+    """Per segment, its candidates' rank keys, BM25 scores, the segment number, passage ids.
+
+    The rank key orders by coverage, then BM25. Candidates are scored with ``map`` over
+    builtin look-ups rather than a Python loop: this is the hot path of a query.
+    """
+    norm = norms.__getitem__
+    for seg_no, seg in enumerate(segments):
+        if within is not None and within[0] != seg_no:
+            continue
+        cand = seg.collect(
+            plan.alts,
+            plan.groups,
+            want=want,
+            cap=cap,
+            within=within[1] if within is not None else None,
+            dead=dead[seg_no].pids,
+        )
+        values = {m: plan.value(m) for m in set(cand.values())}
+        if all(ok for _, _, ok in values.values()):
+            pids, masks = list(cand), list(cand.values())
+        else:
+            pids = [p for p, m in cand.items() if values[m][2]]
+            masks = [cand[p] for p in pids]
+        weight = {m: v[1] for m, v in values.items()}.__getitem__
+        level = {m: v[0] * _LEVEL for m, v in values.items()}.__getitem__
+        scores = list(map(mul, map(weight, masks), map(norm, map(seg.p_len.__getitem__, pids))))
+        keys = list(map(add, map(level, masks), scores))
+        yield keys, scores, seg_no, pids
+
+
+def finalists(
+    segments: Sequence[Segment],
+    dead: Sequence[Dead],
+    norms: list[float],
+    plan: Plan,
+    within: Within | None = None,
+) -> list[Finalist]:
+    """The top ``POOL`` candidates by (coverage, BM25) that hold the quoted phrases."""
+    take = PHRASE_SCAN if plan.phrases else POOL
+    best: list[tuple[float, float, int, int]] = []
+    for keys, scores, seg_no, pids in scored(segments, dead, norms, plan, within):
+        best += heapq.nlargest(take, zip(keys, scores, repeat(seg_no), pids))
+    if len(segments) > 1:
+        best = heapq.nlargest(take, best)
+    ranked = [(int(key // _LEVEL), score, seg_no, p) for key, score, seg_no, p in best]
+    if not plan.phrases:
+        return ranked
+    kept = []
+    for item in ranked:
+        tokens = tokenize(segments[item[2]].text(item[3]))
+        if all(has_phrase(tokens, phrase) for phrase in plan.phrases):
+            kept.append(item)
+            if len(kept) >= POOL:
+                break
+    return kept
+
+
+def rerank(
+    segments: Sequence[Segment],
+    plan: Plan,
+    pool: list[Finalist],
+    limit: int,
+    per_article: int,
+) -> list[Hit]:
+    """The best ``limit`` hits of ``pool``, at most ``per_article`` from one article.
+
+    Ties are broken by article id, then sentence index, so results are deterministic.
+    """
+    if not pool:
+        return []
+    top = max(item[1] for item in pool) or 1.0
+    finals = []
+    for coverage, score, seg_no, pid in pool:
+        seg = segments[seg_no]
+        similarity = fuzz.partial_ratio(plan.rerank_text, seg.text(pid), processor=default_process)
+        blend = (1 - RF_SHARE) * score / top + RF_SHARE * similarity / 100
+        article = seg.articles[seg.p_article[pid]]
+        finals.append((-coverage, -blend, article.id, seg.p_sent[pid], article))
+    finals.sort(key=lambda f: f[:4])
+    hits: list[Hit] = []
+    taken: dict[str, int] = {}
+    for neg_coverage, neg_blend, article_id, index, article in finals:
+        if taken.get(article_id, 0) >= per_article:
+            continue
+        taken[article_id] = taken.get(article_id, 0) + 1
+        hits.append(make_hit(article, index, -neg_coverage - neg_blend, plan.words, plan.phrases))
+        if len(hits) >= limit:
+            break
+    return hits
