@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+import time
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import discord
@@ -17,7 +19,9 @@ from discord.ext import commands
 
 from bot.config import Settings
 from bot.errors import NewsTree
+from bot.metrics import LatencyRecorder
 from bot.service import NewsService
+from bot.store import Store
 
 if TYPE_CHECKING:
     from bot.digest import Topic
@@ -30,6 +34,8 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.exts.digest",
     "bot.exts.articles",
     "bot.exts.meta",
+    "bot.exts.scheduler",
+    "bot.exts.admin",
 )
 
 TopicProvider = Callable[[int | None], Awaitable[Sequence["Topic"]]]
@@ -68,6 +74,12 @@ class NewsBot(commands.Bot):
         # Sources of topics beyond the catalogue and article tags (e.g. a server's own
         # topics), asked for by guild id; /digest, /topics and autocomplete use them.
         self.topic_providers: list[TopicProvider] = []
+        # The database (settings.database_path), opened in ``setup_hook``.
+        self.store: Store | None = None
+        self._store_holder: AsyncGenerator[Store, None] | None = None
+        # Measurements for /admin stats (time.monotonic follows SimCord's clock in tests).
+        self.search_latency = LatencyRecorder()
+        self.started_at = time.monotonic()
 
     @property
     def service(self) -> NewsService:
@@ -84,6 +96,12 @@ class NewsBot(commands.Bot):
         return tuple(topics)
 
     async def setup_hook(self) -> None:
+        self.started_at = time.monotonic()
+        if self.store is None:
+            # First, so a database that cannot be used stops the start with one clear line
+            # (a StoreError naming the file) before the articles are loaded.
+            self._store_holder = _hold_store(self.settings.database_path)
+            self.store = await anext(self._store_holder)
         if self._service is None:
             self._service = await asyncio.to_thread(self._load_service)
         for name in self.extension_names:
@@ -117,11 +135,32 @@ class NewsBot(commands.Bot):
             _log.info("synced %d slash commands globally", len(synced))
         return synced
 
+    async def close(self) -> None:
+        await super().close()  # unloads the extensions first: nothing uses the store after
+        holder, self._store_holder = self._store_holder, None
+        if holder is not None:
+            await holder.aclose()
+
     async def on_ready(self) -> None:
         user = self.user
         _log.info(
             "ready as %s (id %s) in %d guilds", user, user.id if user else "?", len(self.guilds)
         )
+
+
+async def _hold_store(path: Path) -> AsyncGenerator[Store, None]:
+    """The open store, closed when this generator is closed.
+
+    ``NewsBot.close`` closes it. Holding it in an async generator also closes it when the
+    bot is dropped without ``close()`` (test harnesses, the playground): the event loop
+    finalises live async generators when it shuts down, and an open database would
+    otherwise keep its worker thread, and so the process, alive.
+    """
+    store = await Store.open(path)
+    try:
+        yield store
+    finally:
+        await store.close()
 
 
 def create_bot(

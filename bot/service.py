@@ -8,11 +8,13 @@ the event loop never sees half an update.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.article_files import RemovalResult, UploadResult, add_article_file, remove_article_file
 from bot.corpus.library import Library
 from bot.corpus.model import Article, Rejection, ReloadReport
 from bot.digest import Digest, Topic, TopicModel, build_digest, load_catalogue, summarize
@@ -24,6 +26,11 @@ class _State:
     articles: dict[str, Article]
     index: SearchIndex
     topics: TopicModel
+
+    @functools.cached_property
+    def article_options(self) -> list[tuple[str, str]]:
+        """(id, headline) of every article, built once per state for autocomplete."""
+        return [(a.id, a.title) for a in self.articles.values()]
 
 
 class NewsService:
@@ -140,12 +147,25 @@ class NewsService:
             extra_topics=extra_topics,
         )
 
+    # -- article files (moderators) ------------------------------------------------------
+
+    def add_article_file(self, name: str, data: bytes, *, replace: bool = False) -> UploadResult:
+        """Check an uploaded file, write it atomically into the articles folder and reload.
+
+        Raises ``bot.article_files.ArticleFileError`` (a message for the moderator) when the
+        name, type, size or content is refused; see ``bot.article_files``.
+        """
+        return add_article_file(self, name, data, replace=replace)
+
+    def remove_article_file(self, article_id: str, *, whole_file: bool = False) -> RemovalResult:
+        """Delete the file ``article_id`` came from (inside the articles folder) and reload."""
+        return remove_article_file(self, article_id, whole_file=whole_file)
+
     # -- autocomplete ------------------------------------------------------------------
 
     def complete_articles(self, text: str, limit: int = 25) -> list[tuple[str, str]]:
         """Up to ``limit`` (article id, label) pairs for what a user has typed so far."""
-        options = [(a.id, a.title) for a in self._s.articles.values()]
-        return complete(text, options, limit=limit)
+        return complete(text, self._s.article_options, limit=limit)
 
     def complete_topics(
         self, text: str, extra_topics: Iterable[Topic] = (), limit: int = 25

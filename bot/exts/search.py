@@ -73,10 +73,15 @@ class Search(commands.Cog):
                 raise UserFacingError(no_article_message(article, close))
             article_id = found.id
         await defer(interaction, ephemeral=private)
+        latency = self.bot.search_latency
+
+        def search_and_render() -> list[discord.Embed]:
+            with latency.measure():  # for /admin stats
+                result = service.search(text, limit=RESULTS, article_id=article_id)
+            return search_pages(result)
+
         # Searching and rendering both run off the event loop.
-        pages = await asyncio.to_thread(
-            lambda: search_pages(service.search(text, limit=RESULTS, article_id=article_id))
-        )
+        pages = await asyncio.to_thread(search_and_render)
         await show_pages(interaction, pages, ephemeral=private)
 
 

@@ -196,7 +196,10 @@ async def _user_version(conn: aiosqlite.Connection) -> int:
 
 async def _prepare(conn: aiosqlite.Connection, where: str) -> None:
     """Check the file is ours and writable, migrate it, then switch on WAL."""
-    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    # PRAGMAs that answer with a row are read to the end (execute_fetchall): an unread
+    # result keeps its statement active for as long as the cursor object lives, and SQLite
+    # then refuses every COMMIT ("SQL statements in progress").
+    await conn.execute_fetchall(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     await conn.execute("PRAGMA foreign_keys = ON")
     try:
         version = await _user_version(conn)
@@ -226,7 +229,7 @@ async def _prepare(conn: aiosqlite.Connection, where: str) -> None:
             await _apply(conn, where, migration)
     if where != MEMORY:
         try:
-            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute_fetchall("PRAGMA journal_mode = WAL")
         except sqlite3.Error as error:
             raise StoreError(f"cannot switch database {where} to WAL mode: {error}") from error
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from pathlib import Path
 
 import simcord
 from newsbot_sim import FIXTURES, Server, assert_never_pings, embed_of, text_of
@@ -96,9 +97,14 @@ async def test_commands_are_synced_at_start_up(simcord_env: simcord.Env) -> None
     assert all(1 <= len(c["description"]) <= 100 for c in synced[0].json)
 
 
-async def test_the_bot_loads_its_articles_and_syncs_to_the_dev_guild_instantly() -> None:
+async def test_the_bot_loads_its_articles_and_syncs_to_the_dev_guild_instantly(
+    tmp_path: Path,
+) -> None:
     dev_guild = 1_234_567_890_123_456_789
-    bot = create_bot(Settings(articles_dir=FIXTURES, dev_guild_id=dev_guild))
+    database = tmp_path / "newsbot.db"  # never the working directory's newsbot.db
+    bot = create_bot(
+        Settings(articles_dir=FIXTURES, dev_guild_id=dev_guild, database_path=database)
+    )
     env = simcord.Env(bot)
     guild = env.create_guild("Dev", id=dev_guild)
     await env.start()

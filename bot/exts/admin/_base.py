@@ -1,0 +1,50 @@
+"""What every part of ``/admin`` shares: the bot, its store, the clock, server settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.exts.admin._access import store_of
+from bot.store import GuildSettings, Store
+
+if TYPE_CHECKING:
+    from bot.app import NewsBot
+
+
+class AdminBase:
+    """Mixed into the ``Admin`` cog by each part (schedules, articles, topics, settings)."""
+
+    bot: NewsBot
+
+    @property
+    def store(self) -> Store:
+        """The open store (a ``UserFacingError`` while it is not open)."""
+        return store_of(self.bot)
+
+    @staticmethod
+    def now() -> dt.datetime:
+        """The current time (SimCord's clock in tests)."""
+        return discord.utils.utcnow()
+
+    def schedules_changed(self) -> None:
+        """Tell the scheduler to look at the schedules again at its next iteration."""
+        scheduler = self.bot.get_cog("Scheduler")
+        if scheduler is not None:
+            scheduler.schedules_changed()  # type: ignore[attr-defined]
+
+    async def guild_settings(self, interaction: discord.Interaction) -> GuildSettings:
+        """The settings of the server the command was used in."""
+        assert interaction.guild_id is not None  # /admin is guild-only
+        return await self.store.guilds.get(interaction.guild_id)
+
+
+def zone(name: str) -> zoneinfo.ZoneInfo:
+    """A stored (already validated) timezone name as a zone, UTC if it has gone missing."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")

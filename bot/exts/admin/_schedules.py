@@ -1,0 +1,378 @@
+"""``/admin schedule …``: digests posted to a channel every day or week."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import zoneinfo
+from functools import cache
+
+import discord
+from discord import app_commands
+
+from bot.errors import UserFacingError
+from bot.exts._options import to_choices, topic_choices
+from bot.exts.admin._access import audited, moderator_choices
+from bot.exts.admin._base import AdminBase
+from bot.exts.scheduler import (
+    ALL_TOPICS,
+    DiscordPoster,
+    missing_permissions,
+    permission_names,
+    schedule_digest,
+    scheduled_embed,
+)
+from bot.schedule import (
+    WEEKDAYS,
+    NothingToPost,
+    PosterError,
+    ScheduleError,
+    describe,
+    next_attempt,
+    parse_time,
+    parse_timezone,
+    parse_weekday,
+    suggest_timezones,
+)
+from bot.search import complete
+from bot.store import Schedule
+from bot.ui.admin_embeds import schedule_pages, when
+from bot.ui.limits import CHOICES
+from bot.ui.replies import answer, defer, show_pages
+from bot.ui.text import fit
+
+_log = logging.getLogger(__name__)
+
+MAX_SCHEDULES = 25  # what one autocomplete list can offer
+ALL_WORDS = frozenset({"all", "all topics", "*", "everything"})
+COMMON_ZONES = (
+    "UTC",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "America/New_York",
+    "America/Chicago",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Africa/Nairobi",
+)
+
+
+def schedule_topic(text: str | None) -> str | None:
+    """What a moderator typed for a topic: None for "all topics"."""
+    name = " ".join((text or "").split())
+    return None if not name or name.casefold() in ALL_WORDS else name
+
+
+def timezone_of(text: str) -> str:
+    """A canonical IANA name for what was typed, or a ``UserFacingError`` with suggestions."""
+    try:
+        return parse_timezone(text).key
+    except ScheduleError as error:
+        raise UserFacingError(_capital(str(error))) from None
+
+
+def cadence_of(every: str | None, day: str | None) -> tuple[str, int | None]:
+    """The cadence and weekday from ``every`` and ``day`` (a day alone means weekly)."""
+    weekday = parse_weekday(day) if day else None
+    cadence = every or ("weekly" if weekday is not None else "daily")
+    if cadence == "weekly" and weekday is None:
+        raise UserFacingError("A weekly digest needs a day, e.g. `day:monday`.")
+    if cadence == "daily" and weekday is not None:
+        raise UserFacingError(
+            f"A daily digest has no day; use `every:weekly` to post on "
+            f"{WEEKDAYS[weekday].title()}s only."
+        )
+    return cadence, weekday
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+class ScheduleCommands(AdminBase):
+    """Scheduled digests."""
+
+    schedule = app_commands.Group(name="schedule", description="Digests posted on a timetable")
+
+    # -- autocomplete ------------------------------------------------------------------
+
+    async def _schedule_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[int]]:
+        if interaction.guild_id is None or not await moderator_choices(interaction):
+            return []
+        try:
+            schedules = await self.store.schedules.in_guild(interaction.guild_id)
+        except Exception:
+            _log.exception("schedule autocomplete failed")
+            return []
+        labels = {str(s.id): _choice_label(interaction.guild, s) for s in schedules}
+        typed = current.strip().lstrip("#")
+        options = [(value, label) for value, label in labels.items()]
+        if typed.isdigit():
+            picked = [(v, labels[v]) for v in labels if v.startswith(typed)]
+        else:
+            picked = complete(typed, options, limit=CHOICES)
+        return [
+            app_commands.Choice(name=choice.name, value=int(choice.value))
+            for choice in to_choices(picked)
+        ]
+
+    async def _topic_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        found = await topic_choices(interaction, current)
+        text = current.strip().casefold()
+        if not text or ALL_TOPICS.casefold().startswith(text) or text in ALL_WORDS:
+            every = app_commands.Choice(name=f"{ALL_TOPICS} (the newest articles)", value="all")
+            found.insert(0, every)
+        return found[:CHOICES]
+
+    async def _timezone_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return zone_choices(current)
+
+    # -- commands ----------------------------------------------------------------------
+
+    @schedule.command(name="add", description="Post a digest to a channel every day or week")
+    @app_commands.rename(at="time")
+    @app_commands.describe(
+        channel="Where to post the digest",
+        at="Local time, HH:MM in 24-hour form (e.g. 09:00)",
+        topic="A topic, or all (the default: the newest articles on every topic)",
+        every="daily (the default) or weekly",
+        day="The day for a weekly digest",
+        timezone="IANA timezone, e.g. Europe/London (default: the server's setting)",
+        only_new="Skip a run when nothing new arrived since the last digest",
+    )
+    @app_commands.choices(
+        every=[app_commands.Choice(name=c, value=c) for c in ("daily", "weekly")],
+        day=[app_commands.Choice(name=d.title(), value=d) for d in WEEKDAYS],
+    )
+    @app_commands.autocomplete(topic=_topic_choices, timezone=_timezone_choices)
+    async def schedule_add(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        at: str,
+        topic: str | None = None,
+        every: str | None = None,
+        day: str | None = None,
+        timezone: str | None = None,
+        only_new: bool = False,
+    ) -> None:
+        assert interaction.guild is not None
+        async with audited(self.bot, interaction, channel_id=channel.id) as note:
+            try:
+                local_time = parse_time(at)
+            except ScheduleError as error:
+                raise UserFacingError(_capital(str(error)) + ".") from None
+            cadence, weekday = cadence_of(every, day)
+            settings = await self.guild_settings(interaction)
+            zone_name = timezone_of(timezone) if timezone else settings.timezone
+            name = await self._resolve_topic(interaction, schedule_topic(topic))
+            me = interaction.guild.me
+            missing = missing_permissions(channel, me) if me is not None else []
+            if missing:
+                raise UserFacingError(
+                    f"I can't post in {channel.mention}: I'm missing "
+                    f"{permission_names(missing)} there. Give me View Channel, Send Messages "
+                    "and Embed Links in that channel, then try again."
+                )
+            if await self.store.schedules.count(interaction.guild.id) >= MAX_SCHEDULES:
+                raise UserFacingError(
+                    f"This server already has {MAX_SCHEDULES} schedules, the most it can have; "
+                    "remove one with `/admin schedule remove` first."
+                )
+            now = self.now()
+            created = await self.store.schedules.create(
+                interaction.guild.id,
+                channel_id=channel.id,
+                local_time=local_time,
+                timezone=zone_name,
+                cadence=cadence,
+                weekday=weekday,
+                topic=name,
+                only_new=only_new,
+                created_by=interaction.user.id,
+                now=now,
+            )
+            self.schedules_changed()
+            note.update(schedule_id=created.id, schedule=describe(created), topic=name)
+        only = " (only when something is new)" if only_new else ""
+        lines = [
+            f"Scheduled digest **#{created.id}**: {fit(name or ALL_TOPICS, 100)} in "
+            f"{channel.mention}, {describe(created)}{only}.",
+            f"Next run: {when(next_attempt(created, now), settings.timezone)}.",
+        ]
+        if me is not None and not channel.permissions_for(me).read_message_history:
+            lines.append(
+                "Tip: give me Read Message History there too, so that after a restart I can "
+                "check whether a digest already went out."
+            )
+        await answer(interaction, content="\n".join(lines), ephemeral=True)
+
+    async def _resolve_topic(
+        self, interaction: discord.Interaction, name: str | None
+    ) -> str | None:
+        """The canonical name of the topic ``name`` means, or a refusal with suggestions."""
+        if name is None:
+            return None
+        extra = await self.bot.extra_topics(interaction.guild_id)
+        service = self.bot.service
+        resolved = await asyncio.to_thread(service.topic_model.resolve, name, extra)
+        if resolved is not None:
+            return resolved.name
+        found = await asyncio.to_thread(service.complete_topics, name[:200], extra, 3)
+        close = [topic for topic, _label in found]
+        hint = f" Did you mean {', '.join(f'“{fit(c, 80)}”' for c in close)}?" if close else ""
+        raise UserFacingError(
+            f"There is no topic “{fit(name, 100)}”.{hint} Pick one from the suggestions, "
+            "leave `topic` out for all topics, or make a server topic with `/admin topic add`."
+        )
+
+    @schedule.command(name="list", description="This server's scheduled digests and next runs")
+    async def schedule_list(self, interaction: discord.Interaction) -> None:
+        assert interaction.guild_id is not None
+        schedules = await self.store.schedules.in_guild(interaction.guild_id)
+        settings = await self.guild_settings(interaction)
+        pages = schedule_pages(schedules, self.now(), settings.timezone)
+        await show_pages(interaction, pages, ephemeral=True)
+
+    @schedule.command(name="remove", description="Delete a scheduled digest")
+    @app_commands.describe(schedule="The schedule (start typing its number or topic)")
+    @app_commands.autocomplete(schedule=_schedule_choices)
+    async def schedule_remove(self, interaction: discord.Interaction, schedule: int) -> None:
+        async with audited(self.bot, interaction, schedule_id=schedule) as note:
+            found = await self._get(interaction, schedule)
+            note["schedule"] = describe(found)
+            await self.store.schedules.delete(found.guild_id, found.id)
+            self.schedules_changed()
+        await answer(
+            interaction,
+            content=f"Removed scheduled digest **#{found.id}** ({_summary(found)}).",
+            ephemeral=True,
+        )
+
+    @schedule.command(name="pause", description="Stop a scheduled digest until it is resumed")
+    @app_commands.describe(schedule="The schedule (start typing its number or topic)")
+    @app_commands.autocomplete(schedule=_schedule_choices)
+    async def schedule_pause(self, interaction: discord.Interaction, schedule: int) -> None:
+        async with audited(self.bot, interaction, schedule_id=schedule):
+            found = await self._get(interaction, schedule)
+            if found.paused:
+                raise UserFacingError(f"Scheduled digest #{found.id} is already paused.")
+            reason = f"paused by {interaction.user.name}"
+            await self.store.schedules.pause(found.guild_id, found.id, reason)
+            self.schedules_changed()
+        await answer(
+            interaction,
+            content=f"Paused scheduled digest **#{found.id}** ({_summary(found)}). "
+            "Resume it with `/admin schedule resume`.",
+            ephemeral=True,
+        )
+
+    @schedule.command(name="resume", description="Start a paused scheduled digest again")
+    @app_commands.describe(schedule="The schedule (start typing its number or topic)")
+    @app_commands.autocomplete(schedule=_schedule_choices)
+    async def schedule_resume(self, interaction: discord.Interaction, schedule: int) -> None:
+        async with audited(self.bot, interaction, schedule_id=schedule):
+            found = await self._get(interaction, schedule)
+            if not found.paused:
+                raise UserFacingError(f"Scheduled digest #{found.id} is not paused.")
+            now = self.now()
+            resumed = await self.store.schedules.resume(found.guild_id, found.id, now=now)
+            self.schedules_changed()
+        settings = await self.guild_settings(interaction)
+        await answer(
+            interaction,
+            content=f"Resumed scheduled digest **#{found.id}** ({_summary(found)}). "
+            f"Next run: {when(next_attempt(resumed, now), settings.timezone)}.",
+            ephemeral=True,
+        )
+
+    @schedule.command(name="preview", description="See the next digest of a schedule, privately")
+    @app_commands.describe(schedule="The schedule (start typing its number or topic)")
+    @app_commands.autocomplete(schedule=_schedule_choices)
+    async def schedule_preview(self, interaction: discord.Interaction, schedule: int) -> None:
+        found = await self._get(interaction, schedule)
+        await defer(interaction, ephemeral=True)
+        now = self.now()
+        at = next_attempt(found, now) or now
+        digest = await schedule_digest(self.bot, found, at=at)
+        settings = await self.guild_settings(interaction)
+        embed = scheduled_embed(digest, found, "preview", None)
+        note = f"Preview of scheduled digest **#{found.id}** for {when(at, settings.timezone)}"
+        if not digest.points:
+            days = settings.digest_days
+            note += f": nothing would be posted (no articles in the last {days} days)"
+        await answer(interaction, content=note + ". Only you can see this.", embed=embed)
+
+    @schedule.command(name="run-now", description="Post a schedule's digest right now")
+    @app_commands.describe(schedule="The schedule (start typing its number or topic)")
+    @app_commands.autocomplete(schedule=_schedule_choices)
+    async def schedule_run_now(self, interaction: discord.Interaction, schedule: int) -> None:
+        await defer(interaction, ephemeral=True)
+        async with audited(self.bot, interaction, schedule_id=schedule) as note:
+            found = await self._get(interaction, schedule)
+            now = self.now()
+            nonce = f"nbm{found.id}.{int(now.timestamp())}"[:25]
+            try:
+                message_id = await DiscordPoster(self.bot).post(found, now, nonce, None)
+            except NothingToPost as reason:
+                raise UserFacingError(f"Nothing was posted: {reason}.") from None
+            except PosterError as error:
+                raise UserFacingError(f"The digest could not be posted: {error}.") from None
+            note["message_id"] = message_id
+            # Counts as the schedule's latest digest (for only_new) and clears failures.
+            await self.store.schedules.record_success(found.id, posted_at=now)
+            self.schedules_changed()
+        link = f"https://discord.com/channels/{found.guild_id}/{found.channel_id}/{message_id}"
+        await answer(
+            interaction,
+            content=f"Posted scheduled digest **#{found.id}** to <#{found.channel_id}>: {link}",
+        )
+
+    async def _get(self, interaction: discord.Interaction, schedule_id: int) -> Schedule:
+        assert interaction.guild_id is not None
+        found = await self.store.schedules.get(interaction.guild_id, schedule_id)
+        if found is None:
+            raise UserFacingError(
+                f"This server has no scheduled digest #{schedule_id}; "
+                "`/admin schedule list` shows them."
+            )
+        return found
+
+
+def zone_choices(current: str) -> list[app_commands.Choice[str]]:
+    """Timezone names for what was typed (common ones first when nothing was)."""
+    text = current.strip()
+    if not text:
+        return [app_commands.Choice(name=z, value=z) for z in COMMON_ZONES]
+    names = [(z, z) for z in _zone_names()]
+    picked = complete(text.replace(" ", "_"), names, limit=CHOICES)
+    if not picked:
+        picked = [(z, z) for z in suggest_timezones(text, limit=5)]
+    return to_choices(picked)
+
+
+@cache
+def _zone_names() -> tuple[str, ...]:
+    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC"))
+
+
+def _summary(schedule: Schedule) -> str:
+    topic = fit(schedule.topic or ALL_TOPICS, 100)
+    return f"{topic} in <#{schedule.channel_id}>, {describe(schedule)}"
+
+
+def _choice_label(guild: discord.Guild | None, schedule: Schedule) -> str:
+    channel = guild.get_channel(schedule.channel_id) if guild is not None else None
+    where = f"#{channel.name}" if channel is not None else "a deleted channel"
+    paused = " · paused" if schedule.paused else ""
+    topic = schedule.topic or ALL_TOPICS
+    return f"#{schedule.id} {topic} → {where}, {describe(schedule)}{paused}"
