@@ -96,14 +96,13 @@ class Vocabulary:
 
 
 def correction_budget(term: str, known: bool) -> int:
-    """Edits allowed when correcting ``term`` (0 for a word the vocabulary already has).
+    """Edits allowed between ``term`` and the indexed words it may stand for.
 
-    Meilisearch's budgets, widened to one edit for a 3–4-letter word the vocabulary lacks:
-    such a word cannot match as typed, so a close guess (``hati`` → ``haiti``) costs nothing.
+    Meilisearch's budgets (:func:`typo_budget`), widened to one edit for a 3–4-letter word
+    the vocabulary lacks: such a word cannot match as typed, so a close guess
+    (``hati`` → ``haiti``) costs nothing.
     """
-    if known:
-        return 0
     budget = typo_budget(term)
-    if budget == 0 and 3 <= len(term) <= 4 and term.isalpha():
+    if budget == 0 and not known and 3 <= len(term) <= 4 and term.isalpha():
         return 1
     return budget

@@ -1,7 +1,10 @@
-"""The search index: typo-corrected terms → postings → coverage, BM25, rapidfuzz rerank.
+"""The search index: query words and their near spellings → postings → coverage, BM25, rerank.
 
-A query's words are corrected against the vocabulary (:mod:`bot.search.correct`), looked up
-in each segment's postings (:mod:`bot.search.segment`) and ranked (:mod:`bot.search.rank`).
+Each query word is matched as typed and as its likeliest near spellings in the vocabulary
+(:mod:`bot.search.correct`), Meilisearch-style: a typo is often another word of the corpus
+(``sadi``, ``booing``), so even a word the index has may stand for another. The variants
+are looked up in each segment's postings (:mod:`bot.search.segment`) and ranked
+(:mod:`bot.search.rank`).
 An index is immutable. :meth:`SearchIndex.updated` returns a new index that shares the
 unchanged segments with the old one, so searches running on the old object are undisturbed.
 """
@@ -17,14 +20,17 @@ from collections.abc import Iterable, Sequence
 from bot.corpus.model import Article
 from bot.search.correct import MAX_EDITS, correction_budget
 from bot.search.model import IndexStats, SearchResult
-from bot.search.plan import Plan, make_plan
+from bot.search.plan import Plan, Variant, Variants, make_plan
 from bot.search.query import ParsedQuery, parse_query
 from bot.search.rank import finalists, length_norms, rerank, scored
 from bot.search.segment import Dead, Segment
-from bot.search.tokens import STOPWORDS
+from bot.search.tokens import STOPWORDS, tokenize, typo_budget
 
 MAX_LIMIT = 50
-MAX_ALTS = 3
+MAX_VARIANTS = 8  # near spellings looked up per query word, the likeliest
+TYPO_RATE = 0.03  # odds that a word was typed as one given near spelling of the one meant
+MIN_SHARE = 0.02  # a near word less likely than this share of all is a weak variant
+MIN_WEIGHT = 0.01  # a match still counts a little, however common the word
 MAX_SEGMENTS = 8
 _CACHE_SIZE = 4096
 
@@ -120,8 +126,10 @@ class SearchIndex:
         if plan.possible and plan.groups:
             pool = finalists(self._segments, self._dead, self._norms, plan, within)
         hits = rerank(self._segments, plan, pool, limit, per_article)
-        suggestions = () if hits else self._suggest(parsed, plan)
-        return SearchResult(query, plan.corrected, tuple(hits), suggestions)
+        if not hits:
+            return SearchResult(query, plan.corrected(), (), self._suggest(parsed, plan))
+        found = plan.matched(set(tokenize(hits[0].sentence)))
+        return SearchResult(query, plan.corrected(found), tuple(hits))
 
     def article_ids_for(self, query: str, limit: int) -> list[tuple[str, float]]:
         """Articles ranked by relevance to free text (typo-corrected; quotes ignored).
@@ -167,11 +175,6 @@ class SearchIndex:
         total = sum(seg.df(term) for seg in self._segments)
         return total - sum(d.df.get(term, 0) for d in self._dead) if total else 0
 
-    def _idf(self, term: str) -> float:
-        df = self._df(term)
-        n = max(self._passages, df)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
-
     def _near(self, term: str, edits: int) -> dict[str, int]:
         found: dict[str, int] = {}
         for seg in self._segments:
@@ -180,49 +183,72 @@ class SearchIndex:
                     found[word] = distance
         return found
 
-    def _closest(self, term: str, edits: int) -> list[str]:
-        """The words nearest to ``term`` within ``edits``, most frequent first."""
-        for distance in range(1, edits + 1):
-            # One edit is the common case and scans far fewer words: look there first.
-            found = self._near(term, distance)
-            if found:
-                closest = min(found.values())
-                df = {w: self._df(w) for w, d in found.items() if d == closest}
-                words = [w for w, n in df.items() if n > 0]  # not only in removed articles
-                if words:
-                    return sorted(words, key=lambda w: (-df[w], w))
-        return []
+    def _variants(self, term: str) -> Variants:
+        """The term as typed (when indexed) and the likeliest words within its typo budget.
 
-    def _alternatives(self, term: str) -> tuple[str, ...]:
-        """The term itself when indexed; else the closest words within its typo budget."""
+        A word the index has may still be a typo of another (``sadi`` for ``said``), so its
+        near spellings are looked up too. A word's likelihood is its frequency times
+        ``TYPO_RATE`` per edit: the typed word comes first, then the likeliest near words.
+        A 3–4-letter word has no typo budget of its own: it gets near words only when it is
+        missing or rarer than the likeliest of them (too many short words lie one edit
+        apart for anything else). Near words with less than ``MIN_SHARE`` of the likelihood
+        are weak (:class:`Variant`).
+        """
         cached = self._cache.get(term)
         if cached is not None:
             return cached
-        if self._df(term) > 0:
-            result: tuple[str, ...] = (term,)
-        else:
-            budget = correction_budget(term, known=False)
-            result = tuple(self._closest(term, budget)[:MAX_ALTS])
+        df = self._df(term)
+        budget = correction_budget(term, known=False)
+        # Two edits cost a long scan and are far less likely: only when nothing is closer.
+        found = self._near(term, min(budget, 1))
+        if budget > 1 and not found and not df:
+            found = self._near(term, budget)
+        likely = {w: n * TYPO_RATE ** found[w] for w in found if (n := self._df(w)) > 0}
+        if df and typo_budget(term) == 0 and max(likely.values(), default=0) <= df:
+            likely = {}
+        near = sorted(likely, key=lambda w: (-likely[w], w))[:MAX_VARIANTS]
+        floor = MIN_SHARE * (df + sum(likely.values()))
+        result: Variants = ((Variant(term, 0),) if df > 0 else ()) + tuple(
+            Variant(w, found[w], weak=likely[w] < floor and (df > 0 or i > 0))
+            for i, w in enumerate(near)
+        )
         with self._cache_lock:
             if len(self._cache) >= _CACHE_SIZE:
                 self._cache.clear()
             self._cache[term] = result
         return result
 
+    def _weights(self, variants: Variants) -> dict[str, float]:
+        """The BM25 idf of each variant, as the evidence it gives for the typed word.
+
+        The typed word may come from any variant, from one ``d`` edits away with odds
+        ``TYPO_RATE ** d``; so the word's "document frequency" is those odds times the
+        variants' frequencies, summed, and a variant hit weighs as a term that much rarer
+        than ``TYPO_RATE ** -d`` times it. An exact hit outweighs a variant hit; a rare
+        word typed in place of a frequent one weighs about as the frequent one does.
+        """
+        background = sum(self._df(w) * TYPO_RATE**d for w, d, _ in variants)
+        n = self._passages
+        out = {}
+        for word, d, _ in variants:
+            df = min(background / TYPO_RATE**d, n)
+            out[word] = max(math.log(1 + (n - df + 0.5) / (df + 0.5)), MIN_WEIGHT)
+        return out
+
     def _plan(self, parsed: ParsedQuery) -> Plan:
         only_stopwords = all(t in STOPWORDS for t in parsed.terms)
         wanted = list(parsed.terms)
         for phrase in parsed.phrases:
             wanted.extend(t for t in phrase if only_stopwords or t not in STOPWORDS)
-        alternatives = {t: self._alternatives(t) for t in dict.fromkeys(wanted)}
-        idf = {a: self._idf(a) for options in alternatives.values() for a in options}
-        return make_plan(parsed, alternatives, idf)
+        variants = {t: self._variants(t) for t in dict.fromkeys(wanted)}
+        weights = {t: self._weights(v) for t, v in variants.items()}
+        return make_plan(parsed, variants, weights)
 
     def _suggest(self, parsed: ParsedQuery, plan: Plan) -> tuple[str, ...]:
         """A few words or phrases close to the query, for when nothing was found."""
         out: list[str] = []
         if parsed.phrases and plan.groups:
-            out.append(plan.corrected or " ".join(t for p, _ in parsed.parts for t in p))
+            out.append(plan.corrected() or " ".join(t for p, _ in parsed.parts for t in p))
             out[-1] = out[-1].replace('"', "")
         for term in parsed.terms[:3]:
             edits = min(correction_budget(term, known=False) + 1, MAX_EDITS)

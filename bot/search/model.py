@@ -31,9 +31,11 @@ class Hit:
 class SearchResult:
     """The answer to one query.
 
-    ``corrected`` is the query as it was understood when any word was corrected (else
-    ``None``); ``suggestions`` are a few close vocabulary words or phrases, offered only when
-    nothing was found.
+    ``corrected`` is the query as it was understood when any word was read as another
+    spelling: the near spellings the best hit matched, or for a word the index lacks, its
+    likeliest one (``None`` when the best hit holds every word as typed).
+    ``suggestions`` are a few close vocabulary words or phrases, offered only when nothing
+    was found.
     """
 
     query: str

@@ -1,15 +1,17 @@
 """Ranking: candidates by coverage then BM25, the best re-ranked with rapidfuzz.
 
 Ranking, as measured in DESIGN.md: passages are ordered first by how many distinct query
-words they contain, then by BM25 (binary term frequency: a sentence rarely repeats a
-word); the best ``POOL`` are re-ranked by blending BM25 with rapidfuzz's ``partial_ratio``
-against the corrected query (which rewards the words appearing together, in order), and the
-blend never overrides coverage.
+words they contain (a word counts when the passage holds any of its variants), then by BM25
+(binary term frequency: a sentence rarely repeats a word; a variant weighs less than the
+word as typed, see :meth:`SearchIndex._weights`); the best ``POOL`` are re-ranked by
+blending BM25 with rapidfuzz's ``partial_ratio`` against the query as typed (which rewards
+the words appearing together, in order), and the blend never overrides coverage.
 """
 
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from itertools import repeat
 from operator import add, mul
@@ -24,7 +26,7 @@ from bot.search.segment import MAX_LEN, Dead, Segment
 from bot.search.tokens import tokenize
 
 K1, B = 1.2, 0.75
-POOL = 200  # finalists re-ranked with rapidfuzz
+POOL = 100  # finalists re-ranked with rapidfuzz
 WANT = 400  # stop adding common-word-only candidates past this many
 CAP = 4000  # at most this many passages holding every (common) query word, per segment
 PHRASE_SCAN = 5000  # candidates checked for a quoted phrase before giving up
@@ -49,11 +51,14 @@ def scored(
     *,
     want: int = WANT,
     cap: int = CAP,
+    top: int | None = None,
 ) -> Iterator[tuple[list[float], list[float], int, list[int]]]:
     """Per segment, its candidates' rank keys, BM25 scores, the segment number, passage ids.
 
-    The rank key orders by coverage, then BM25. Candidates are scored with ``map`` over
-    builtin look-ups rather than a Python loop: this is the hot path of a query.
+    The rank key orders by coverage, then BM25. With ``top``, only the best-covered
+    candidates that can be among the ``top`` of the segment are scored: near spellings of
+    common words bring many passages that match one query word only. Candidates are scored
+    with ``map`` over builtin look-ups rather than a Python loop: the hot path of a query.
     """
     norm = norms.__getitem__
     for seg_no, seg in enumerate(segments):
@@ -64,20 +69,45 @@ def scored(
             plan.groups,
             want=want,
             cap=cap,
+            weak=plan.weak,
             within=within[1] if within is not None else None,
             dead=dead[seg_no].pids,
         )
-        values = {m: plan.value(m) for m in set(cand.values())}
-        if all(ok for _, _, ok in values.values()):
+        counts = Counter(cand.values())
+        values = {m: plan.value(m) for m in counts}
+        kept = {m for m, v in values.items() if v[2]}
+        if top is not None:
+            kept = _best_covered(kept, counts, values, top)
+        if len(kept) == len(values):
             pids, masks = list(cand), list(cand.values())
         else:
-            pids = [p for p, m in cand.items() if values[m][2]]
+            pids = [p for p, m in cand.items() if m in kept]
             masks = [cand[p] for p in pids]
         weight = {m: v[1] for m, v in values.items()}.__getitem__
         level = {m: v[0] * _LEVEL for m, v in values.items()}.__getitem__
         scores = list(map(mul, map(weight, masks), map(norm, map(seg.p_len.__getitem__, pids))))
         keys = list(map(add, map(level, masks), scores))
         yield keys, scores, seg_no, pids
+
+
+def _best_covered(
+    masks: set[int], counts: Counter[int], values: dict[int, tuple[int, float, bool]], top: int
+) -> set[int]:
+    """The masks of the candidates worth scoring: those that may rank among the ``top``.
+
+    The best-covered tier is kept whole, as are lower tiers while fewer than ``top``
+    candidates are kept; of the tier that reaches ``top`` (passages that miss some query
+    word), only its highest-weighted masks, enough to reach it.
+    """
+    ordered = sorted(masks, key=lambda m: (-values[m][0], -values[m][1], m))
+    kept: set[int] = set()
+    total = 0
+    for m in ordered:
+        if total >= top and values[m][0] < values[ordered[0]][0]:
+            break
+        kept.add(m)
+        total += counts[m]
+    return kept
 
 
 def finalists(
@@ -90,7 +120,7 @@ def finalists(
     """The top ``POOL`` candidates by (coverage, BM25) that hold the quoted phrases."""
     take = PHRASE_SCAN if plan.phrases else POOL
     best: list[tuple[float, float, int, int]] = []
-    for keys, scores, seg_no, pids in scored(segments, dead, norms, plan, within):
+    for keys, scores, seg_no, pids in scored(segments, dead, norms, plan, within, top=take):
         best += heapq.nlargest(take, zip(keys, scores, repeat(seg_no), pids))
     if len(segments) > 1:
         best = heapq.nlargest(take, best)
@@ -135,7 +165,8 @@ def rerank(
         if taken.get(article_id, 0) >= per_article:
             continue
         taken[article_id] = taken.get(article_id, 0) + 1
-        hits.append(make_hit(article, index, -neg_coverage - neg_blend, plan.words, plan.phrases))
+        words = plan.matched(set(tokenize(article.sentences[index])))
+        hits.append(make_hit(article, index, -neg_coverage - neg_blend, words, plan.phrases))
         if len(hits) >= limit:
             break
     return hits

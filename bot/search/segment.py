@@ -126,6 +126,7 @@ class Segment:
         *,
         want: int,
         cap: int,
+        weak: int = 0,
         within: tuple[int, int] | None = None,
         dead: frozenset[int] = frozenset(),
     ) -> dict[int, int]:
@@ -136,41 +137,42 @@ class Segment:
         rare term is a candidate. Passages holding only common (bitmapped) terms are added
         best-covered first when they can compete: those holding every query word (at most
         ``cap``), a sample of ``want`` from a tier that ties the rare-term candidates, and
-        lower tiers only while there are fewer than ``want`` candidates. ``within``
-        restricts the passage ids (one article).
+        lower tiers only while there are fewer than ``want`` candidates. The ``weak``
+        alternatives only mark the candidates the others bring. ``within`` restricts the
+        passage ids (one article).
         """
         drivers: list[tuple[int, Sequence[int]]] = []
-        probes: list[tuple[int, bytes]] = []
+        probes: list[tuple[int, bytes, Sequence[int]]] = []
+        weaklings: list[tuple[int, bytes | None, Sequence[int]]] = []
         for bit, term in alts:
             arr = self.postings.get(term)
             if arr is None:
                 continue
+            bm = self.bitmaps.get(term)
             if within is not None:
                 lo, hi = bisect_left(arr, within[0]), bisect_left(arr, within[1])
-                if lo < hi:
-                    drivers.append((bit, arr[lo:hi]))
-                continue
-            bm = self.bitmaps.get(term)
-            if bm is None:
+                arr, bm = arr[lo:hi], None
+            if bit & weak:
+                weaklings.append((bit, bm, arr))
+            elif bm is None:
                 drivers.append((bit, arr))
             else:
-                probes.append((bit, bm))
+                probes.append((bit, bm, arr))
 
+        # The near spellings of a query's words bring many passages: set operations (in C)
+        # find the few that hold several of them, and only those take a Python loop.
         cand: dict[int, int] = {}
-        for bit, ids in sorted(drivers, key=lambda d: len(d[1])):
-            if not cand:
-                cand = dict.fromkeys(ids, bit)
-                continue
-            get = cand.get
-            for p in ids:
-                cand[p] = get(p, 0) | bit
-        for bit, bm in probes:
-            for p in cand:
-                if bm[p >> 3] >> (p & 7) & 1:
-                    cand[p] |= bit
+        for bit, ids in drivers:
+            both = {p: cand[p] | bit for p in cand.keys() & ids} if cand else {}
+            cand.update(dict.fromkeys(ids, bit))
+            cand.update(both)
+        for bit, bm, ids in probes:
+            _mark(cand, bit, bm, ids)
         if probes:
             best = max((_coverage(m, groups) for m in set(cand.values())), default=0)
-            self._add_common(cand, probes, groups, best, want, cap)
+            self._add_common(cand, [(bit, bm) for bit, bm, _ in probes], groups, best, want, cap)
+        for bit, bm, ids in weaklings:
+            _mark(cand, bit, bm, ids)
         if dead:
             if len(dead) < len(cand):
                 for p in dead:
@@ -260,6 +262,19 @@ class Dead:
                 df[term] = df.get(term, 0) + 1
             tokens += segment.p_len[pid]
         return Dead(self.pids | new, df, tokens)
+
+
+def _mark(cand: dict[int, int], bit: int, bitmap: bytes | None, ids: Sequence[int]) -> None:
+    """Add ``bit`` to the candidates among passages ``ids`` (whose bitmap is ``bitmap``)."""
+    if not cand:
+        return
+    if bitmap is None or len(ids) < 4 * len(cand):
+        for p in cand.keys() & ids:
+            cand[p] |= bit
+    else:
+        for p in cand:
+            if bitmap[p >> 3] >> (p & 7) & 1:
+                cand[p] |= bit
 
 
 def _coverage(mask: int, groups: Sequence[int]) -> int:

@@ -1,0 +1,81 @@
+"""A typo may be another word of the corpus: every query word also matches its near spellings."""
+
+from __future__ import annotations
+
+import pytest
+from search_samples import make_article
+
+from bot.search import Hit, SearchIndex
+
+# Enough passages saying "said" that it is by far the likeliest word behind a typed "sadi".
+CHATTER = [
+    make_article(f"chatter-{i}", f"Chatter {i}", f"Officials said talk number {i} went well.")
+    for i in range(60)
+]
+
+
+def highlighted(hit: Hit) -> list[str]:
+    return [hit.excerpt[s:e].lower() for s, e in hit.highlights]
+
+
+@pytest.fixture(scope="module")
+def index() -> SearchIndex:
+    return SearchIndex.build(
+        [
+            *CHATTER,
+            make_article("carnot", "Heat", "Sadi Carnot studied heat engines in Paris."),
+            make_article("budget", "Budget", "The finance minister said the budget would pass."),
+            make_article("fans", "Derby", "Fans were booing the referee at the derby."),
+            make_article("boom", "Boom", "The booming economy lifted wages across the north."),
+            make_article("x-exact", "Press", "The minister met the press on Monday."),
+            make_article("a-plural", "Press", "The ministers met the press on Monday."),
+            make_article("goal", "Goal", "A late goal won the cup."),
+            make_article("coal", "Coal", "The coal mine closed in May."),
+        ]
+    )
+
+
+def test_a_typo_that_is_a_rare_word_finds_the_frequent_word_meant(index: SearchIndex) -> None:
+    result = index.search("sadi minister")
+    top = result.hits[0]
+    assert top.article_id == "budget"
+    assert result.corrected == "said minister"
+    assert set(highlighted(top)) == {"said", "minister"}
+
+
+def test_the_rare_word_as_typed_still_ranks_first_when_alone(index: SearchIndex) -> None:
+    result = index.search("sadi")
+    assert result.hits[0].article_id == "carnot"
+    assert result.corrected is None
+
+
+def test_a_longer_typo_that_is_a_word_finds_the_passage_holding_all_words(
+    index: SearchIndex,
+) -> None:
+    # "booing" is in the corpus, but only "booming" appears beside "economy".
+    result = index.search("booing economy")
+    assert result.hits[0].article_id == "boom"
+    assert result.corrected == "booming economy"
+    assert set(highlighted(result.hits[0])) == {"booming", "economy"}
+
+
+@pytest.mark.parametrize(
+    ("query", "first", "second"),
+    [("minister press", "x-exact", "a-plural"), ("ministers press", "a-plural", "x-exact")],
+)
+def test_the_word_as_typed_beats_its_variant(
+    index: SearchIndex, query: str, first: str, second: str
+) -> None:
+    result = index.search(query, limit=2)
+    assert [h.article_id for h in result.hits] == [first, second]
+    assert result.corrected is None  # the best hit holds the words as typed
+
+
+def test_a_variant_is_highlighted_where_the_typed_word_is_missing(index: SearchIndex) -> None:
+    plural = index.search("minister press", limit=2).hits[1]
+    assert set(highlighted(plural)) == {"ministers", "press"}
+
+
+def test_a_short_word_the_index_has_is_taken_as_typed(index: SearchIndex) -> None:
+    # "coal" is one edit from "goal" but no likelier: short words are not read as others.
+    assert [h.article_id for h in index.search("goal").hits] == ["goal"]
