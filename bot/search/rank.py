@@ -161,9 +161,15 @@ def rerank(
     finals.sort(key=lambda f: f[:4])
     hits: list[Hit] = []
     taken: dict[str, int] = {}
+    # Syndicated copies put the same sentence in several articles: show it once.
+    shown: set[str] = set()
     for neg_coverage, neg_blend, article_id, index, article in finals:
         if taken.get(article_id, 0) >= per_article:
             continue
+        text = " ".join(article.sentences[index].split()).casefold()
+        if text in shown:
+            continue
+        shown.add(text)
         taken[article_id] = taken.get(article_id, 0) + 1
         words = plan.matched(set(tokenize(article.sentences[index])))
         hits.append(make_hit(article, index, -neg_coverage - neg_blend, words, plan.phrases))

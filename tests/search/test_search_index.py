@@ -188,7 +188,11 @@ def test_ordering_is_deterministic_whatever_the_build_order(articles: list[Artic
 
 
 def test_ties_are_broken_by_article_id_then_sentence() -> None:
-    twins = [make_article(i, i.upper(), "Storms hit the coast.") for i in ("b", "c", "a")]
+    # Same length, same one matching word: only the tie-break can order them.
+    twins = [
+        make_article(i, i.upper(), f"Storms hit the {place}.")
+        for i, place in (("b", "north"), ("c", "south"), ("a", "coast"))
+    ]
     hits = SearchIndex.build(twins).search("storms").hits
     assert [h.article_id for h in hits] == ["a", "b", "c"]
 
