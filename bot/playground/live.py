@@ -7,6 +7,10 @@ tick it advances the clock by the real time that passed and, when the bot change
 in the simulated Discord since the last publication, republishes every page (the pages poll
 twice a second and pick that up).
 
+Nothing else is needed for the bot's timers: SimCord gives discord.py its clock
+(``discord.utils.utcnow``, ``discord.ext.tasks`` and ``time.monotonic``), so the scheduled
+digest loop, paginator timeouts and cooldowns all run on simulated time and fire as it passes.
+
 Browser actions and ticks are serialised with one lock. SimCord allows one driver operation
 at a time, so an action arriving mid-tick would otherwise be refused; and a republication
 between a page's read and its next click would make that click stale. The lock removes the
@@ -34,16 +38,30 @@ _WRITE_METHODS = ("POST ", "PUT ", "PATCH ", "DELETE ")
 
 
 class LiveSync:
-    """Drive ``env``'s clock from real time and republish ``preview`` after background changes."""
+    """Drive ``env``'s clock from real time and republish ``preview`` after background changes.
+
+    Every ``tick_seconds`` of real time the simulated clock moves on by the real time that
+    passed times ``time_scale`` (1: as in a server; 60: a minute a second, to watch a digest
+    scheduled for later without waiting). ``tick_seconds=None`` leaves the clock to
+    ``advance()`` alone.
+    """
 
     def __init__(
-        self, env: simcord.Env, preview: simcord.Preview, *, tick_seconds: float | None = 1.0
+        self,
+        env: simcord.Env,
+        preview: simcord.Preview,
+        *,
+        tick_seconds: float | None = 1.0,
+        time_scale: float = 1.0,
     ) -> None:
         if tick_seconds is not None and tick_seconds <= 0:
             raise ValueError("tick_seconds must be positive (or None for a manual clock)")
+        if not time_scale > 0:
+            raise ValueError("time_scale must be positive")
         self._env = env
         self._preview = preview
         self._tick = tick_seconds
+        self._scale = time_scale
         self._lock = asyncio.Lock()
         self._seen = len(env.backend.transcript)
         self._error_cursor = env.error_cursor
@@ -97,7 +115,7 @@ class LiveSync:
             async with self._lock:
                 now = time.perf_counter()
                 try:
-                    await self._advance(now - last)
+                    await self._advance((now - last) * self._scale)
                 except Exception:  # the clock must keep going whatever one tick met
                     _log.exception("a clock tick failed")
                 last = now

@@ -24,7 +24,8 @@ class Playground:
     ``bot.playground.world``), serves the Preview on ``127.0.0.1:port`` (0: any free port) and
     keeps it live; ``pg.url`` is the page's address, including its secret capability.
     Simulated time starts at ``start_at`` (default: now) and follows real time in steps of
-    ``tick_seconds``; with ``None`` it moves only through ``pg.live.advance()`` (tests).
+    ``tick_seconds``, ``time_scale`` times as fast (1: as in a server); with ``None`` it moves
+    only through ``pg.live.advance()`` (tests).
     Leaving the block (or ``close()``) stops everything; ``wait_closed()`` returns when the
     page's "End preview session" was used.
     """
@@ -36,13 +37,17 @@ class Playground:
         port: int = 0,
         guild_id: int | None = None,
         tick_seconds: float | None = 1.0,
+        time_scale: float = 1.0,
         settle_timeout: float = 30.0,
         start_at: dt.datetime | None = None,
     ) -> None:
+        if not time_scale > 0:
+            raise ValueError("time_scale must be positive")
         self.bot = bot
         self.port = port
         self._guild_id = guild_id
         self._tick = tick_seconds
+        self._scale = time_scale
         self._start_at = start_at
         # Errors are logged as they happen (LiveSync), not re-raised at shutdown: a visitor's
         # bad input must never turn Ctrl-C into a traceback.
@@ -116,7 +121,7 @@ class Playground:
             self._world.channel, viewers=list(self._world.viewers), layout="channel", port=self.port
         )
         await self._preview.__aenter__()
-        self._live = LiveSync(env, self._preview, tick_seconds=self._tick)
+        self._live = LiveSync(env, self._preview, tick_seconds=self._tick, time_scale=self._scale)
         self._live.start()
 
     async def wait_closed(self) -> None:

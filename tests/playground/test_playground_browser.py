@@ -10,6 +10,7 @@ for the README.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from bot.exts.scheduler import LOOP_SECONDS
 from bot.playground.session import Playground
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,6 +47,8 @@ playwright_api = pytest.importorskip(
     "playwright.async_api", reason="headless test needs Playwright (pip install playwright)"
 )
 expect = playwright_api.expect
+# ``expect`` keeps its own 5 s default, whatever the page's default timeout says.
+expect.set_options(timeout=UI_TIMEOUT_MS)
 
 
 @contextlib.asynccontextmanager
@@ -125,6 +129,21 @@ async def send(page: Any, field: Any) -> None:
     await field.press("Enter")
 
 
+async def pick_channel(page: Any, option: str, name: str) -> None:
+    """Pick ``#name`` for a channel option from the channels the page offers."""
+    field = page.locator(f'.command-option-input[data-option="{option}"]')
+    await field.click()
+    await field.type(name)
+    await pick_suggestion(page, name)
+
+
+async def view_as(page: Any, label: str, person_id: int) -> None:
+    """Switch "Viewing as" to ``label`` (the page then reloads as that person)."""
+    picker = page.locator("#viewer-picker")
+    await picker.select_option(label=label)
+    await expect(picker).to_have_value(str(person_id))
+
+
 def timeline(page: Any) -> Any:
     return page.locator("#channel-timeline")
 
@@ -180,14 +199,9 @@ async def test_search_autocomplete_page_turn_and_digest_in_a_browser(
     assert all(path.stat().st_size > 10_000 for path in screens.taken)
 
 
-async def test_only_the_moderator_is_offered_admin_commands_in_a_browser(
+async def test_the_moderator_schedules_a_digest_that_appears_on_time_in_a_browser(
     playground: Playground, tmp_path: Path
 ) -> None:
-    # TODO(admin): once /admin exists, also run one here (e.g. a schedule "in two minutes",
-    # then playground.live.advance(130) and expect the digest to appear with no refresh).
-    tree = playground.bot.tree  # type: ignore[attr-defined]
-    if not any(command.name == "admin" for command in tree.get_commands()):
-        pytest.skip("the bot has no /admin commands yet")
     async with chromium_page(playground, tmp_path) as page:
         screens = Screens(tmp_path / "screens")
         admin = page.locator("#command-picker-listbox .command-entry", has_text="/admin")
@@ -200,10 +214,42 @@ async def test_only_the_moderator_is_offered_admin_commands_in_a_browser(
         await box.press("Escape")
         await box.fill("")
 
-        await page.locator("#viewer-picker").select_option(label="Morgan (moderator)")
-        moderator = str(playground.world.moderator.id)
-        await expect(page.locator("#viewer-picker")).to_have_value(moderator)
+        await view_as(page, "Morgan (moderator)", playground.world.moderator.id)
         await box.click()
         await box.type("/adm")
         await expect(admin.first).to_be_visible()
         await screens.take(page, "admin-commands")
+        await box.press("Escape")
+        await box.fill("")
+
+        # Morgan schedules a trade digest for two minutes from now, as a moderator would.
+        now = playground.env.now()
+        due = (now + dt.timedelta(minutes=2)).replace(second=0, microsecond=0)
+        await start_command(page, "admin schedule add")
+        await pick_channel(page, "channel", "news")
+        await fill_option(page, "topic", "trade")
+        await pick_suggestion(page, "Trade & investment")
+        await fill_option(page, "timezone", "UTC")
+        await pick_suggestion(page, "UTC")
+        # Sent from the one field without suggestions: Enter there cannot pick one instead.
+        await send(page, await fill_option(page, "time", f"{due:%H:%M}"))
+        private = timeline(page).get_by_text("Only you can see this")
+        await expect(private).to_be_visible()
+        await expect(timeline(page)).to_contain_text(
+            f"Scheduled digest #1: Trade & investment in #news, daily at {due:%H:%M} (UTC)."
+        )
+        await screens.take(page, "schedule-added")
+
+        # Time passes; the scheduler posts it and the page shows it with no refresh.
+        digest = timeline(page).get_by_text("Digest: Trade & investment")
+        await expect(digest).to_have_count(0)
+        await playground.live.advance((due - now).total_seconds() + LOOP_SECONDS)
+        await expect(digest).to_be_visible()
+        await screens.take(page, "scheduled-digest")
+
+        # Avery sees the digest, not Morgan's private confirmation (Morgan's view always has
+        # both, so the two checks together prove the page switched).
+        await view_as(page, "Avery (member)", playground.world.member.id)
+        await expect(digest).to_be_visible()
+        await expect(private).to_have_count(0)
+    assert all(path.stat().st_size > 10_000 for path in screens.taken)

@@ -33,6 +33,7 @@ LAST_LINE = "Stop with Ctrl-C"
 # Generous: a cold start imports discord.py and SimCord on a busy 2-core machine.
 START_TIMEOUT = 60.0
 
+
 @dataclass
 class Child:
     process: asyncio.subprocess.Process
