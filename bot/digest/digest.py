@@ -112,12 +112,16 @@ def build_digest(
     asked = clean_label(topic, MAX_NAME_CHARS)
     limit = min(max(limit, 1), MAX_POINTS)
     resolved = topic_model.resolve(topic, extra_topics)
+    if resolved is not None and _is_other_word(topic, resolved, index):
+        resolved = None  # "wealth" is a word of the articles, not a typo of "Health"
     if resolved is not None:
         ranked = topic_model.articles_for(resolved, extra_topics)
         matcher = topic_model.matcher_for(resolved)
     else:
         query = _ad_hoc_query(topic, index)
-        ranked = index.article_ids_for(query, _AD_HOC_ARTICLES) if query else []
+        # With a date filter the recent articles may rank anywhere: rank them all.
+        wanted = len(articles) if since is not None else _AD_HOC_ARTICLES
+        ranked = index.article_ids_for(query, wanted) if query else []
         matcher = _query_matcher(query)
     chosen = _rank_articles(ranked, articles, since)[:limit]
     points = _select_points(chosen, matcher, limit)
@@ -134,6 +138,15 @@ def build_digest(
             sources[article.id] = DigestSource(article.id, title, article.url)
         out.append(DigestPoint(trim(cand.sentence.text, MAX_POINT_CHARS), article.id, title))
     return Digest(asked, matched, tuple(out), tuple(sources.values()), (), since)
+
+
+def _is_other_word(typed: str, resolved: Topic, index: SearchIndex) -> bool:
+    """True when ``typed`` only resembles ``resolved``'s names but is itself words the
+    articles use as typed, so the reader meant those words, not a misspelt topic."""
+    if topic_key(typed) in {topic_key(name) for name in resolved.names()}:
+        return False
+    result = index.search(typed[:_MAX_QUERY_CHARS], limit=1)
+    return bool(result.hits) and result.corrected is None
 
 
 def _ad_hoc_query(topic: str, index: SearchIndex) -> str:

@@ -13,8 +13,11 @@ def excerpt_of(article: Article, index: int) -> tuple[str, int, int]:
     """The excerpt around sentence ``index`` and where that sentence lies in it."""
     sentences = article.sentences
     sentence = nfc(sentences[index])
-    before = nfc(sentences[index - 1]) if index > 0 else ""
-    after = nfc(sentences[index + 1]) if index + 1 < len(sentences) else ""
+    # A repeated sentence (a standfirst the body repeats) is no context for itself.
+    earlier = (nfc(s) for s in reversed(sentences[:index]))
+    later = (nfc(s) for s in sentences[index + 1 :])
+    before = next((s for s in earlier if s != sentence), "")
+    after = next((s for s in later if s != sentence), "")
     start = len(before) + 1 if before else 0
     excerpt = " ".join(s for s in (before, sentence, after) if s)
     return excerpt, start, start + len(sentence)

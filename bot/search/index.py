@@ -121,6 +121,7 @@ class SearchIndex:
             seg_no, ai = loc
             bounds = self._segments[seg_no].bounds
             within = (seg_no, (bounds[ai], bounds[ai + 1]))
+            per_article = max(per_article, limit)  # one article: the cap would only hide hits
         plan = self._plan(parsed)
         pool = []
         if plan.possible and plan.groups:

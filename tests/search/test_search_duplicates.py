@@ -23,3 +23,18 @@ def test_a_sentence_copied_into_another_article_is_shown_once() -> None:
     sentences = [hit.sentence for hit in result.hits]
     assert sentences.count(shared) == 1
     assert any("another minister" in s for s in sentences)
+
+
+def test_a_repeated_sentence_is_not_its_own_context() -> None:
+    standfirst = "Kenya signed a flower export deal on Monday."
+    index = SearchIndex.build([article("a", standfirst, standfirst, "Growers welcomed the news.")])
+    hit = index.search("flower export", limit=5).hits[0]
+    assert hit.excerpt.count(standfirst) == 1
+    assert hit.excerpt == f"{standfirst} Growers welcomed the news."
+
+
+def test_searching_one_article_is_not_capped_at_two_hits() -> None:
+    sentences = [f"Oil prices moved in week {n} of the year." for n in range(1, 8)]
+    index = SearchIndex.build([article("oil", *sentences), article("other", *sentences)])
+    assert len(index.search("oil prices", limit=10, article_id="oil").hits) == 7
+    assert len(index.search("oil prices", limit=10).hits) <= 4  # 2 per article otherwise
