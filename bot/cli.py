@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import json
+import logging
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -133,10 +135,13 @@ def _service(args: argparse.Namespace, settings: Settings) -> NewsService:
 
 def _read_queries(source: str) -> Iterator[str]:
     if source == "-":
-        lines: Iterable[str] = sys.stdin
+        # Bytes that are not UTF-8 become U+FFFD rather than a traceback or invalid JSON.
+        lines: Iterable[str] = io.TextIOWrapper(
+            sys.stdin.buffer, encoding="utf-8-sig", errors="replace"
+        )
     else:
         try:
-            lines = Path(source).read_text(encoding="utf-8").splitlines()
+            lines = Path(source).read_text(encoding="utf-8-sig").splitlines()
         except (OSError, UnicodeDecodeError) as exc:
             raise CliError(f"cannot read queries from {source}: {exc}", EXIT_USAGE) from exc
     for line in lines:
@@ -384,12 +389,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _setup_cli_logging(args: argparse.Namespace, settings: Settings) -> None:
+    """Log to stderr at ``LOG_LEVEL``; `check` and ``--json`` already report rejections in
+    their output, so there only errors are logged."""
+    level = settings.log_level
+    if args.command == "check" or getattr(args, "json", False):
+        level = "ERROR"
+    logging.basicConfig(level=level, format="newsbot: %(levelname)s: %(message)s", force=True)
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Entry point of the ``newsbot`` console script and ``python -m bot``."""
     out = out or sys.stdout
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
+        if args.command not in {"run", "playground"}:  # those set up logging themselves
+            _setup_cli_logging(args, settings)
         return int(args.func(args, settings, out))
     except SettingsError as exc:
         print(f"newsbot: setting error: {exc}", file=sys.stderr)

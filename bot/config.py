@@ -43,7 +43,11 @@ class Settings:
         """Read settings from ``environ`` (default: ``os.environ``) over ``env_file``."""
         values: dict[str, str] = {}
         if env_file is not None and Path(env_file).is_file():
-            values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+            try:
+                from_file = dotenv_values(env_file, encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise SettingsError(f"{env_file} cannot be read as UTF-8 text: {exc}") from None
+            values.update({k: v for k, v in from_file.items() if v is not None})
         values.update(os.environ if environ is None else environ)
 
         def get(name: str) -> str | None:

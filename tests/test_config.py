@@ -49,3 +49,10 @@ def test_empty_values_mean_default() -> None:
     settings = Settings.from_env({"DEV_GUILD_ID": "", "DISCORD_API_BASE_URL": " "}, env_file=None)
     assert settings.dev_guild_id is None
     assert settings.discord_api_base_url == DEFAULT_API_BASE_URL
+
+
+def test_env_file_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_bytes(b"ARTICLES_DIR=caf\xe9\n")
+    with pytest.raises(SettingsError, match="cannot be read as UTF-8"):
+        Settings.from_env({}, env_file=env_file)

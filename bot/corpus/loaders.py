@@ -56,11 +56,18 @@ class _Rejected(Exception):
 
 
 class _YamlLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe YAML that leaves dates as text, so a bad date is a warning, not a crash."""
+    """Safe YAML that reads plain scalars as text: a bad date is a warning, not a crash,
+    and a headline "No" or an id "007" stays what the writer typed."""
 
 
+_AS_TEXT = {
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+}
 _YamlLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    first: [(tag, regexp) for tag, regexp in resolvers if tag not in _AS_TEXT]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 

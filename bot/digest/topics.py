@@ -12,6 +12,7 @@ a tag that names a catalogue topic (or one of its aliases) is that topic.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -29,7 +30,8 @@ _MIN_SCORE = 2.0  # absolute floor for a catalogue topic
 _RELATIVE = 0.5  # ...and at least this share of the article's best topic score
 _MIN_SCORE_EXTRA = 1.0  # floor for topics scored on the fly (few keywords, chosen by people)
 _TAG_SCORE = 1.0
-_EXTRA_CACHE = 64
+# Server topics scored on the fly: enough for many servers' worth (100 topics each).
+_EXTRA_CACHE = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +151,8 @@ class TopicModel:
         self._known = {t.key: t for t in (*self.catalogue, *self.tag_topics)}
         self._extra_cache: dict[Topic, list[tuple[str, float]]] = {}
         self._matchers: dict[Topic, KeywordMatcher] = {}
+        # Digests, /topics and autocomplete read the caches from worker threads.
+        self._cache_lock = threading.Lock()
 
     @classmethod
     def build(cls, articles: Iterable[Article], catalogue: Sequence[Topic]) -> TopicModel:
@@ -203,9 +207,10 @@ class TopicModel:
         cached = self._extra_cache.get(topic)
         if cached is None:
             cached = self._score_extra(topic)
-            if len(self._extra_cache) >= _EXTRA_CACHE:
-                self._extra_cache.pop(next(iter(self._extra_cache)))
-            self._extra_cache[topic] = cached
+            with self._cache_lock:
+                if len(self._extra_cache) >= _EXTRA_CACHE:
+                    self._extra_cache.pop(next(iter(self._extra_cache)), None)
+                self._extra_cache[topic] = cached
         return list(cached)
 
     def _score_extra(self, topic: Topic) -> list[tuple[str, float]]:
@@ -224,9 +229,10 @@ class TopicModel:
         matcher = self._matchers.get(topic)
         if matcher is None:
             matcher = KeywordMatcher([topic.keywords or topic.names()])
-            if len(self._matchers) >= _EXTRA_CACHE:
-                self._matchers.pop(next(iter(self._matchers)))
-            self._matchers[topic] = matcher
+            with self._cache_lock:
+                if len(self._matchers) >= _EXTRA_CACHE:
+                    self._matchers.pop(next(iter(self._matchers)), None)
+                self._matchers[topic] = matcher
         return matcher
 
     def resolve(self, name: str, extra_topics: Sequence[Topic] = ()) -> Topic | None:

@@ -208,3 +208,28 @@ def test_python_dash_m_bot_is_the_same_program(library: Path, tmp_path: Path) ->
     )
     assert proc.returncode == 0, proc.stderr
     assert "Haiti" in proc.stdout
+
+
+def test_queries_file_with_a_byte_order_mark(library: Path, tmp_path: Path, capsys) -> None:
+    queries = tmp_path / "queries.txt"
+    queries.write_text("\ufeffHati mision\n", encoding="utf-8")
+    argv = ["search", "--queries", str(queries), "--articles", str(library), "--json"]
+    code, out, _ = run(argv, capsys)
+    assert code == 0 and json.loads(out)["query"] == "Hati mision"
+
+
+def test_rejections_are_reported_once_and_not_logged_over_json(library: Path, capsys) -> None:
+    (library / "empty.txt").write_text("", encoding="utf-8")
+    code, out, err = run(["check", "--articles", str(library)], capsys)
+    assert code == 1 and out.count("empty.txt") == 1 and "empty.txt" not in err
+    code, out, err = run(["search", "cup", "--articles", str(library), "--json"], capsys)
+    assert code == 0 and json.loads(out)["hits"] and err == ""
+
+
+def test_log_level_controls_what_reaches_stderr(library: Path, capsys, monkeypatch) -> None:
+    (library / "empty.txt").write_text("", encoding="utf-8")
+    monkeypatch.setenv("LOG_LEVEL", "ERROR")
+    _, _, quiet = run(["search", "cup", "--articles", str(library)], capsys)
+    monkeypatch.setenv("LOG_LEVEL", "WARNING")
+    _, _, loud = run(["search", "cup", "--articles", str(library)], capsys)
+    assert "empty.txt" not in quiet and "empty.txt" in loud

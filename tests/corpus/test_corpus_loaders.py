@@ -320,14 +320,24 @@ def test_front_matter_must_be_a_mapping() -> None:
     assert text == "malformed front matter: expected key: value pairs, not a list"
 
 
+def test_yaml_words_and_numbers_stay_as_typed() -> None:
+    text = "---\ntitle: No\nsource: YES\nid: 007\ntags: [on, 2024]\n---\nBody text here.\n"
+    (article,) = parse_bytes("a.md", md(text)).articles
+    assert (article.title, article.source, article.id) == ("No", "YES", "007")
+    assert article.tags == ("on", "2024")
+
+
 @pytest.mark.parametrize(
     ("front", "expected"),
     [
-        ("tags: 5", '"tags" must be a list or a comma-separated string, not a number'),
+        (
+            "tags: {a: 1}",
+            '"tags" must be a list or a comma-separated string, not a mapping (key: value pairs)',
+        ),
         ("tags: [a, [b]]", '"tags" item 2 must be text, not a list'),
         ("title: [a, b]", '"title" must be text, not a list'),
         ("source: {a: 1}", '"source" must be text, not a mapping (key: value pairs)'),
-        ("id: true", '"id" must be text or a whole number, not true/false'),
+        ("id: [1, 2]", '"id" must be text or a whole number, not a list'),
         ("id: '***'", '"id" \'***\' has no usable characters (letters, digits, ".", "_", "-")'),
     ],
 )
