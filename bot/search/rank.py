@@ -172,7 +172,9 @@ def rerank(
         shown.add(text)
         taken[article_id] = taken.get(article_id, 0) + 1
         words = plan.matched(set(tokenize(article.sentences[index])))
-        hits.append(make_hit(article, index, -neg_coverage - neg_blend, words, plan.phrases))
+        hits.append(
+            make_hit(article, index, -neg_coverage - 0.999 * neg_blend, words, plan.phrases)
+        )
         if len(hits) >= limit:
             break
     return hits

@@ -38,3 +38,9 @@ def test_searching_one_article_is_not_capped_at_two_hits() -> None:
     index = SearchIndex.build([article("oil", *sentences), article("other", *sentences)])
     assert len(index.search("oil prices", limit=10, article_id="oil").hits) == 7
     assert len(index.search("oil prices", limit=10).hits) <= 4  # 2 per article otherwise
+
+
+def test_the_whole_part_of_a_score_counts_the_words_matched() -> None:
+    index = SearchIndex.build([article("one", "Storms hit the coast."), article("two", "Rain.")])
+    (hit,) = index.search("storms", limit=5).hits
+    assert int(hit.score) == 1
