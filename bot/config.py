@@ -35,6 +35,8 @@ class Settings:
     discord_api_base_url: str = DEFAULT_API_BASE_URL
     discord_gateway_url: str = DEFAULT_GATEWAY_URL
     schedule_grace_minutes: int = 60
+    # Servers whose moderators may change the article library every server shares.
+    library_guild_ids: frozenset[int] = frozenset()
 
     @classmethod
     def from_env(
@@ -81,4 +83,20 @@ class Settings:
             discord_api_base_url=(get("DISCORD_API_BASE_URL") or DEFAULT_API_BASE_URL).rstrip("/"),
             discord_gateway_url=get("DISCORD_GATEWAY_URL") or DEFAULT_GATEWAY_URL,
             schedule_grace_minutes=get_int("SCHEDULE_GRACE_MINUTES", 60) or 0,
+            library_guild_ids=parse_guild_ids("LIBRARY_GUILD_IDS", get("LIBRARY_GUILD_IDS")),
         )
+
+
+def parse_guild_ids(name: str, raw: str | None) -> frozenset[int]:
+    """Comma-separated Discord server ids (``"123, 456"``); empty or unset → none."""
+    ids: set[int] = set()
+    for part in (raw or "").split(","):
+        text = part.strip()
+        if not text:
+            continue
+        if not (text.isascii() and text.isdigit()) or int(text) < 1:
+            raise SettingsError(
+                f"{name} must be comma-separated server ids (whole numbers), not {text!r}"
+            )
+        ids.add(int(text))
+    return frozenset(ids)

@@ -38,6 +38,8 @@ def test_token_is_not_in_repr() -> None:
         ("MAX_ARTICLE_BYTES", "five", "MAX_ARTICLE_BYTES must be a whole number"),
         ("MAX_ARTICLE_BYTES", "0", "MAX_ARTICLE_BYTES must be at least 1"),
         ("DEV_GUILD_ID", "-3", "DEV_GUILD_ID must be at least 1"),
+        ("LIBRARY_GUILD_IDS", "123, newsroom", "LIBRARY_GUILD_IDS must be comma-separated"),
+        ("LIBRARY_GUILD_IDS", "-5", "LIBRARY_GUILD_IDS must be comma-separated"),
     ],
 )
 def test_bad_values_name_the_setting(name: str, value: str, message: str) -> None:
@@ -56,3 +58,9 @@ def test_env_file_that_is_not_utf8_is_a_clear_error(tmp_path: Path) -> None:
     env_file.write_bytes(b"ARTICLES_DIR=caf\xe9\n")
     with pytest.raises(SettingsError, match="cannot be read as UTF-8"):
         Settings.from_env({}, env_file=env_file)
+
+
+def test_library_guild_ids_are_read_as_a_set_of_server_ids() -> None:
+    assert Settings.from_env({}, env_file=None).library_guild_ids == frozenset()
+    settings = Settings.from_env({"LIBRARY_GUILD_IDS": " 123, 456,,123 "}, env_file=None)
+    assert settings.library_guild_ids == frozenset({123, 456})

@@ -6,9 +6,10 @@ and whose values are valid, whatever the articles are called.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, TypeVar
 
 import discord
 from discord import app_commands
@@ -22,6 +23,21 @@ if TYPE_CHECKING:
     from bot.service import NewsService
 
 _log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# Discord drops an autocomplete answer after 3 s; past this the member gets no choices
+# rather than a stalled bot (the scoring runs in a thread, never on the event loop).
+AUTOCOMPLETE_SECONDS = 2.5
+
+
+async def off_loop(work: Callable[[], list[T]], timeout: float = AUTOCOMPLETE_SECONDS) -> list[T]:
+    """``work()`` in a thread, or ``[]`` when it takes longer than ``timeout`` seconds."""
+    try:
+        return await asyncio.wait_for(asyncio.to_thread(work), timeout)
+    except TimeoutError:
+        _log.warning("autocomplete took over %.1f s; answered with no choices", timeout)
+        return []
 
 
 def to_choices(
@@ -49,7 +65,9 @@ async def article_choices(
     """Articles whose headline is close to what the member has typed."""
     bot: NewsBot = interaction.client  # type: ignore[assignment]
     try:
-        return to_choices(bot.service.complete_articles(current[:200], limit=CHOICES))
+        service = bot.service
+        found = await off_loop(lambda: service.complete_articles(current[:200], limit=CHOICES))
+        return to_choices(found)
     except Exception:
         _log.exception("article autocomplete failed for %r", current[:200])
         return []
@@ -62,7 +80,9 @@ async def topic_choices(
     bot: NewsBot = interaction.client  # type: ignore[assignment]
     try:
         extra = await bot.extra_topics(interaction.guild_id)
-        return to_choices(bot.service.complete_topics(current[:200], extra, limit=CHOICES))
+        service = bot.service
+        found = await off_loop(lambda: service.complete_topics(current[:200], extra, limit=CHOICES))
+        return to_choices(found)
     except Exception:
         _log.exception("topic autocomplete failed for %r", current[:200])
         return []

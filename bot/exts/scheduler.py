@@ -21,6 +21,7 @@ import asyncio
 import datetime as dt
 import logging
 import os
+import re
 import zoneinfo
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -44,7 +45,7 @@ from bot.schedule import (
 from bot.store import AuditResult, Schedule, Store, StoreError
 from bot.ui.embeds import digest_embed
 from bot.ui.limits import CONTENT, fit_embed
-from bot.ui.text import fit
+from bot.ui.text import ZWSP, escape, fit
 
 if TYPE_CHECKING:
     from bot.app import NewsBot
@@ -62,6 +63,19 @@ ALL_TOPICS = "All topics"
 POST_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
 # Discord's JSON error code for a message that no longer exists.
 UNKNOWN_MESSAGE = 10008
+# A channel mention after ``escape`` (which stops every ``<#…>`` from rendering).
+_ESCAPED_CHANNEL = re.compile("<" + ZWSP + r"#(\d+)>")
+
+
+def notice_text(message: str) -> str:
+    """A notice fit for a public channel: markdown and mentions in it escaped (it quotes
+    channel names and Discord's error text), except the bare ``<#id>`` channel mentions
+    the bot wrote, which still link to the channel."""
+
+    def render(text: str) -> str:
+        return _ESCAPED_CHANNEL.sub(r"<#\1>", escape(text))
+
+    return fit(message, CONTENT, render=render)
 
 
 def permission_names(names: Sequence[str]) -> str:
@@ -274,10 +288,13 @@ class DiscordPoster:
     async def find_posted(self, schedule: Schedule, due_at: dt.datetime, nonce: str) -> int | None:
         channel = await self.channel(schedule)
         me = self.bot.user
-        # A run is claimed at or after its due time, so its post cannot be older.
+        # A run is claimed at or after its due time, so its post cannot be older. Newest
+        # first: the check follows the claim closely, so chatter between the due time and
+        # a late claim (after a restart) cannot push the post out of the scanned window.
         after = due_at - dt.timedelta(minutes=1)
         try:
-            async for message in channel.history(limit=HISTORY_LIMIT, after=after):
+            history = channel.history(limit=HISTORY_LIMIT, after=after, oldest_first=False)
+            async for message in history:
                 if me is not None and message.author.id == me.id and carries_nonce(message, nonce):
                     return message.id
         except discord.Forbidden:
@@ -386,7 +403,7 @@ class Scheduler(commands.Cog):
         else:
             try:
                 await target.send(
-                    fit(message, CONTENT, render=str),
+                    notice_text(message),
                     allowed_mentions=discord.AllowedMentions.none(),
                 )
             except discord.HTTPException as error:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from dataclasses import replace
 from types import TracebackType
 from typing import Any
 
 import discord
 import simcord
 
+from bot.config import Settings
 from bot.playground.live import LiveSync
 from bot.playground.world import BOT_NAME, World, build_world
 
@@ -109,6 +111,7 @@ class Playground:
         env.backend.edit_bot_profile(BOT_NAME)
         # The server exists before the bot logs in, as a real one does: READY lists it.
         self._world = build_world(env, guild_id=self._guild_id)
+        _allow_library_changes(self.bot, self._world.guild.id)
         tree: Any = getattr(self.bot, "tree", None)
         bots_handler = tree.on_error if tree is not None else None
         await env.start()
@@ -186,6 +189,13 @@ def _treat_refusals_as_answers(tree: Any, bots_handler: Any) -> None:
         await (bots_handler if expected else recording)(interaction, error)
 
     tree.on_error = on_error
+
+
+def _allow_library_changes(bot: Any, guild_id: int) -> None:
+    """Make the playground's server a library server, so its moderator can try uploads."""
+    settings = getattr(bot, "settings", None)
+    if isinstance(settings, Settings) and guild_id not in settings.library_guild_ids:
+        bot.settings = replace(settings, library_guild_ids=settings.library_guild_ids | {guild_id})
 
 
 def _scope_id(scope: discord.Object | None) -> int | None:

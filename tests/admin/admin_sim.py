@@ -26,6 +26,8 @@ from bot.store import AuditEntry, Schedule
 
 ARTICLES = Path(__file__).parent / "fixtures" / "articles"
 START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+# The newsroom's server id, listed in LIBRARY_GUILD_IDS so its moderator may change articles.
+NEWSROOM_ID = 111_222_333_444_555_666
 
 
 def copy_articles(folder: Path) -> Path:
@@ -126,7 +128,7 @@ class Newsroom:
 
 
 def build_newsroom(env: simcord.Env, settings: Settings) -> Newsroom:
-    guild = env.create_guild("Newsroom")
+    guild = env.create_guild("Newsroom", id=NEWSROOM_ID)
     news = guild.create_text_channel("news")
     mod_log = guild.create_text_channel("mod-log")
     env.backend.edit_guild(guild.id, {"system_channel_id": mod_log.id})

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 import simcord
-from admin_sim import Newsroom, build_newsroom, copy_articles, make_bot
+from admin_sim import NEWSROOM_ID, Newsroom, build_newsroom, copy_articles, make_bot
 
 from bot.app import NewsBot
 from bot.config import Settings
@@ -33,6 +33,7 @@ def settings(tmp_path: Path, articles_dir: Path) -> Settings:
         database_path=tmp_path / "newsbot.db",
         max_article_bytes=20_000,
         schedule_grace_minutes=60,
+        library_guild_ids=frozenset({NEWSROOM_ID}),
     )
 
 

@@ -36,7 +36,7 @@ async def test_a_server_topic_is_used_by_digest_and_autocomplete_in_that_server_
 async def test_topics_are_listed_and_removed_and_duplicates_refused(room: Newsroom) -> None:
     await room.admin("topic add", name="Harbour life", keywords="ferry, pier")
     duplicate = await room.admin("topic add", name="harbour LIFE", keywords="boats")
-    assert duplicate.response.content == "This server already has a topic named 'Harbour life'."
+    assert duplicate.response.content == "This server already has a topic named “Harbour life”."
     empty = await room.admin("topic add", name="Nothing", keywords=" , ,")
     assert empty.response.content == "A topic needs at least one keyword."
     refusals(room.env)

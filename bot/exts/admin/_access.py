@@ -35,6 +35,19 @@ NOT_MODERATOR = (
     "Nothing was changed."
 )
 NO_STORE = "The bot's database is not open yet; try again in a moment."
+CHECK_FAILED = (
+    "I could not check whether you are a moderator: the bot's database did not answer. "
+    "Nothing was changed; please try again in a moment."
+)
+LIBRARY_ONLY = (
+    "The article library is shared by every server this bot is in, so only moderators of "
+    "the servers listed in the bot's LIBRARY_GUILD_IDS setting (or the bot's owner) can "
+    "change it. Nothing was changed."
+)
+MANAGE_SERVER_ONLY = (
+    "Only members with the Manage Server permission can change who the moderators are. "
+    "Nothing was changed."
+)
 # Errors whose message is written for a person: shown as they are, audited as "error".
 _EXPLAINED = (UserFacingError, StoreError, ScheduleError, ArticleFileError)
 
@@ -121,11 +134,42 @@ async def require_moderator(interaction: discord.Interaction) -> bool:
     guild = interaction.guild
     if guild is None:
         raise app_commands.NoPrivateMessage()
-    if await is_moderator(bot, interaction.user, guild):
-        return True
-    await record(bot, interaction, "refused", {"options": options_of(interaction)})
-    role = await _role_hint(bot, guild)
+    try:
+        if await is_moderator(bot, interaction.user, guild):
+            return True
+        await record(bot, interaction, "refused", {"options": options_of(interaction)})
+        role = await _role_hint(bot, guild)
+    except StoreError:
+        _log.exception("could not check the moderator rights of user %s", interaction.user.id)
+        raise UserFacingError(CHECK_FAILED) from None
     raise NotModerator(NOT_MODERATOR.format(role=role))
+
+
+async def require_library_access(bot: NewsBot, interaction: discord.Interaction) -> None:
+    """Refuse (audited) a change to the shared article library unless it is allowed here.
+
+    Allowed to a moderator (already checked) of a server in ``LIBRARY_GUILD_IDS``, and to
+    the bot's owner anywhere; a server anyone can create must not change what all see.
+    """
+    if interaction.guild_id in bot.settings.library_guild_ids:
+        return
+    if await bot.is_owner(interaction.user):
+        return
+    details = {"options": options_of(interaction), "reason": "not a library server"}
+    await record(bot, interaction, "refused", details)
+    raise UserFacingError(LIBRARY_ONLY)
+
+
+async def require_manage_guild(bot: NewsBot, interaction: discord.Interaction) -> None:
+    """Refuse (audited) unless the member has Manage Server itself, not just the role."""
+    member = interaction.user
+    if not isinstance(member, discord.Member) and interaction.guild is not None:
+        member = interaction.guild.get_member(member.id) or member
+    if isinstance(member, discord.Member) and member.guild_permissions.manage_guild:
+        return
+    details = {"options": options_of(interaction), "reason": "needs Manage Server"}
+    await record(bot, interaction, "refused", details)
+    raise UserFacingError(MANAGE_SERVER_ONLY)
 
 
 async def _role_hint(bot: NewsBot, guild: discord.Guild) -> str:

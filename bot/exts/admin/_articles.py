@@ -12,7 +12,7 @@ from bot.corpus.library import LibraryError
 from bot.corpus.loaders import format_size, size_problem
 from bot.errors import UserFacingError
 from bot.exts._options import article_choices, resolve_article
-from bot.exts.admin._access import audited
+from bot.exts.admin._access import audited, require_library_access
 from bot.exts.admin._base import AdminBase
 from bot.exts.search import no_article_message
 from bot.ui.admin_embeds import reload_embed, removal_embed, upload_embed
@@ -33,6 +33,7 @@ class ArticleCommands(AdminBase):
         self, interaction: discord.Interaction, file: discord.Attachment, replace: bool = False
     ) -> None:
         await defer(interaction, ephemeral=True)
+        await require_library_access(self.bot, interaction)
         service = self.bot.service
         limit = min(self.bot.settings.max_article_bytes, service.library.max_file_bytes)
         async with audited(
@@ -71,12 +72,13 @@ class ArticleCommands(AdminBase):
     async def article_remove(
         self, interaction: discord.Interaction, article: str, whole_file: bool = False
     ) -> None:
+        await defer(interaction, ephemeral=True)
+        await require_library_access(self.bot, interaction)
         service = self.bot.service
         async with audited(self.bot, interaction, article=article[:200]) as note:
-            found, close = resolve_article(service, article)
+            found, close = await asyncio.to_thread(resolve_article, service, article)
             if found is None:
                 raise UserFacingError(no_article_message(article, close))
-            await defer(interaction, ephemeral=True)
             note.update(article=found.id, file=found.source_path)
             result = await asyncio.to_thread(
                 service.remove_article_file, found.id, whole_file=whole_file
@@ -87,6 +89,7 @@ class ArticleCommands(AdminBase):
     @app_commands.command(name="reload", description="Re-read the articles folder and report")
     async def reload(self, interaction: discord.Interaction) -> None:
         await defer(interaction, ephemeral=True)
+        await require_library_access(self.bot, interaction)
         service = self.bot.service
         async with audited(self.bot, interaction) as note:
             try:

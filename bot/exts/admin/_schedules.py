@@ -166,6 +166,9 @@ class ScheduleCommands(AdminBase):
         only_new: bool = False,
     ) -> None:
         assert interaction.guild is not None
+        # Answer "thinking…" at once: a late answer to a saved schedule invites a retry,
+        # and the retry would add the same schedule twice.
+        await defer(interaction, ephemeral=True)
         async with audited(self.bot, interaction, channel_id=channel.id) as note:
             try:
                 local_time = parse_time(at)
@@ -238,6 +241,7 @@ class ScheduleCommands(AdminBase):
     @schedule.command(name="list", description="This server's scheduled digests and next runs")
     async def schedule_list(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
+        await defer(interaction, ephemeral=True)
         schedules = await self.store.schedules.in_guild(interaction.guild_id)
         settings = await self.guild_settings(interaction)
         pages = schedule_pages(schedules, self.now(), settings.timezone)
@@ -247,6 +251,7 @@ class ScheduleCommands(AdminBase):
     @app_commands.describe(schedule="The schedule (start typing its number or topic)")
     @app_commands.autocomplete(schedule=_schedule_choices)
     async def schedule_remove(self, interaction: discord.Interaction, schedule: int) -> None:
+        await defer(interaction, ephemeral=True)
         async with audited(self.bot, interaction, schedule_id=schedule) as note:
             found = await self._get(interaction, schedule)
             note["schedule"] = describe(found)
@@ -262,6 +267,7 @@ class ScheduleCommands(AdminBase):
     @app_commands.describe(schedule="The schedule (start typing its number or topic)")
     @app_commands.autocomplete(schedule=_schedule_choices)
     async def schedule_pause(self, interaction: discord.Interaction, schedule: int) -> None:
+        await defer(interaction, ephemeral=True)
         async with audited(self.bot, interaction, schedule_id=schedule):
             found = await self._get(interaction, schedule)
             if found.paused:
@@ -280,6 +286,7 @@ class ScheduleCommands(AdminBase):
     @app_commands.describe(schedule="The schedule (start typing its number or topic)")
     @app_commands.autocomplete(schedule=_schedule_choices)
     async def schedule_resume(self, interaction: discord.Interaction, schedule: int) -> None:
+        await defer(interaction, ephemeral=True)
         async with audited(self.bot, interaction, schedule_id=schedule):
             found = await self._get(interaction, schedule)
             if not found.paused:
@@ -299,8 +306,8 @@ class ScheduleCommands(AdminBase):
     @app_commands.describe(schedule="The schedule (start typing its number or topic)")
     @app_commands.autocomplete(schedule=_schedule_choices)
     async def schedule_preview(self, interaction: discord.Interaction, schedule: int) -> None:
-        found = await self._get(interaction, schedule)
         await defer(interaction, ephemeral=True)
+        found = await self._get(interaction, schedule)
         now = self.now()
         at = next_attempt(found, now) or now
         digest = await schedule_digest(self.bot, found, at=at)
@@ -324,9 +331,11 @@ class ScheduleCommands(AdminBase):
             try:
                 message_id = await DiscordPoster(self.bot).post(found, now, nonce, None)
             except NothingToPost as reason:
-                raise UserFacingError(f"Nothing was posted: {reason}.") from None
+                raise UserFacingError(f"Nothing was posted: {fit(str(reason), 1500)}.") from None
             except PosterError as error:
-                raise UserFacingError(f"The digest could not be posted: {error}.") from None
+                raise UserFacingError(
+                    f"The digest could not be posted: {fit(str(error), 1500)}."
+                ) from None
             note["message_id"] = message_id
             # Counts as the schedule's latest digest (for only_new) and clears failures.
             await self.store.schedules.record_success(found.id, posted_at=now)

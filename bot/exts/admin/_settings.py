@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import UserFacingError
-from bot.exts.admin._access import audited
+from bot.exts.admin._access import audited, require_manage_guild
 from bot.exts.admin._base import AdminBase
 from bot.exts.admin._schedules import timezone_of, zone_choices
 from bot.schedule import next_attempt
@@ -47,9 +47,13 @@ class SettingsCommands(AdminBase):
         clear_moderator_role: bool = False,
     ) -> None:
         assert interaction.guild is not None
+        await defer(interaction, ephemeral=True)
         guild = interaction.guild
         changes: dict[str, Any] = {}
         given = (moderator_role, timezone, digest_points, digest_days)
+        if moderator_role is not None or clear_moderator_role:
+            # Who counts as a moderator is Manage Server's to decide, not the role's own.
+            await require_manage_guild(self.bot, interaction)
         if all(value is None for value in given) and not clear_moderator_role:
             current = await self.guild_settings(interaction)
             await answer(interaction, embed=settings_embed(current, guild), ephemeral=True)
@@ -96,9 +100,12 @@ class SettingsCommands(AdminBase):
         now = self.now()
         schedules = await self.store.schedules.in_guild(interaction.guild_id)
         upcoming = sorted(
-            (moment, schedule)
-            for schedule in schedules
-            if (moment := next_attempt(schedule, now)) is not None
+            (
+                (moment, schedule)
+                for schedule in schedules
+                if (moment := next_attempt(schedule, now)) is not None
+            ),
+            key=lambda pair: (pair[0], pair[1].id),  # Schedules themselves do not compare
         )
         settings = await self.guild_settings(interaction)
         view = StatsView(
@@ -118,6 +125,7 @@ class SettingsCommands(AdminBase):
     @app_commands.describe(action="Only this action, e.g. schedule.add (optional)")
     async def audit(self, interaction: discord.Interaction, action: str | None = None) -> None:
         assert interaction.guild_id is not None
+        await defer(interaction, ephemeral=True)
         wanted = " ".join(action.split()).replace(" ", ".") if action else None
         entries = await self.store.audit.recent(
             interaction.guild_id, limit=AUDIT_ENTRIES, action=wanted or None

@@ -16,11 +16,12 @@ import discord
 from discord import app_commands
 
 from bot.digest import Topic, guild_topic
+from bot.errors import UserFacingError
 from bot.exts._options import to_choices
 from bot.exts.admin._access import audited, moderator_choices
 from bot.exts.admin._base import AdminBase
 from bot.search import complete
-from bot.store import StoreError
+from bot.store import AlreadyExists, StoreError
 from bot.ui.admin_embeds import topics_embed
 from bot.ui.limits import CHOICES
 from bot.ui.replies import answer, defer
@@ -84,13 +85,22 @@ class TopicCommands(AdminBase):
                     f"this server already has {MAX_TOPICS} topics, the most it can have; "
                     "remove one first"
                 )
-            created = await self.store.topics.add(
-                interaction.guild_id,
-                name,
-                split_keywords(keywords),
-                created_by=interaction.user.id,
-                now=self.now(),
-            )
+            try:
+                created = await self.store.topics.add(
+                    interaction.guild_id,
+                    name,
+                    split_keywords(keywords),
+                    created_by=interaction.user.id,
+                    now=self.now(),
+                )
+            except AlreadyExists:
+                # The store quotes the name raw; a name is member text, so escape it.
+                stored = await self.store.topics.in_guild(interaction.guild_id)
+                wanted = " ".join(name.split()).casefold()
+                same = [t.name for t in stored if " ".join(t.name.split()).casefold() == wanted]
+                raise UserFacingError(
+                    f"This server already has a topic named “{fit((same or [name])[0], 100)}”."
+                ) from None
             note.update(topic_id=created.id, name=created.name, keywords=list(created.keywords))
         service = self.bot.service
         extra = await self.bot.extra_topics(interaction.guild_id)
