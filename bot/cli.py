@@ -8,6 +8,7 @@ output whose field names are a contract other tools rely on.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import io
 import json
@@ -389,13 +390,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _setup_cli_logging(args: argparse.Namespace, settings: Settings) -> None:
-    """Log to stderr at ``LOG_LEVEL``; `check` and ``--json`` already report rejections in
-    their output, so there only errors are logged."""
-    level = settings.log_level
-    if args.command == "check" or getattr(args, "json", False):
-        level = "ERROR"
-    logging.basicConfig(level=level, format="newsbot: %(levelname)s: %(message)s", force=True)
+@contextlib.contextmanager
+def _cli_logging(args: argparse.Namespace, settings: Settings) -> Iterator[None]:
+    """Log to stderr at ``LOG_LEVEL`` while a command runs; `check` and ``--json`` already
+    report rejections in their output, so there only errors are logged. The handler is
+    removed afterwards, so calling ``main`` again (tests, scripts) starts clean."""
+    if args.command in {"run", "playground"}:  # those set up logging themselves
+        yield
+        return
+    level = "ERROR" if args.command == "check" or getattr(args, "json", False) else None
+    root = logging.getLogger()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("newsbot: %(levelname)s: %(message)s"))
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(level or settings.log_level)
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
 
 
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
@@ -404,9 +418,8 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-        if args.command not in {"run", "playground"}:  # those set up logging themselves
-            _setup_cli_logging(args, settings)
-        return int(args.func(args, settings, out))
+        with _cli_logging(args, settings):
+            return int(args.func(args, settings, out))
     except SettingsError as exc:
         print(f"newsbot: setting error: {exc}", file=sys.stderr)
         return EXIT_USAGE
