@@ -247,29 +247,44 @@ def reload_embed(report: ReloadReport, articles: Mapping[str, Article]) -> disco
 # -- topics and settings -----------------------------------------------------------------
 
 
-def topics_embed(topics: Sequence[StoredTopic], counts: Mapping[str, int]) -> discord.Embed:
-    """A server's own topics with their keywords and article counts."""
+_TOPICS_PAGE_CHARS = 3500  # well inside the 4096 of a description, whatever the topics
+
+
+def topics_pages(topics: Sequence[StoredTopic], counts: Mapping[str, int]) -> list[discord.Embed]:
+    """A server's own topics with their keywords and article counts, as pages."""
     if not topics:
-        return limits.fit_embed(
-            discord.Embed(
-                title="Server topics",
-                description="This server has no topics of its own yet. "
-                "Add one with `/admin topic add`.",
-                colour=COLOUR,
+        return [
+            limits.fit_embed(
+                discord.Embed(
+                    title="Server topics",
+                    description="This server has no topics of its own yet. "
+                    "Add one with `/admin topic add`.",
+                    colour=COLOUR,
+                )
             )
-        )
-    lines = []
+        ]
+    chunks: list[list[str]] = [[]]
+    size = 0
     for topic in topics:
         count = counts.get(topic.name, 0)
         keywords = ", ".join(fit(k, 60) for k in topic.keywords[:15])
         more = f" (+{len(topic.keywords) - 15})" if len(topic.keywords) > 15 else ""
-        lines.append(
+        line = (
             f"**{fit(topic.name, 100)}**: {count} article{'s' if count != 1 else ''}\n"
             f"{keywords}{more}"
         )
-    embed = discord.Embed(title="Server topics", description="\n".join(lines), colour=COLOUR)
-    embed.set_footer(text=f"{len(topics)} topic(s) · used by /digest in this server only")
-    return limits.fit_embed(embed)
+        if chunks[-1] and size + len(line) + 1 > _TOPICS_PAGE_CHARS:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(line)
+        size += len(line) + 1
+    pages = []
+    for number, lines in enumerate(chunks, 1):
+        embed = discord.Embed(title="Server topics", description="\n".join(lines), colour=COLOUR)
+        page = f" · page {number}/{len(chunks)}" if len(chunks) > 1 else ""
+        embed.set_footer(text=f"{len(topics)} topic(s) · used by /digest in this server only{page}")
+        pages.append(limits.fit_embed(embed))
+    return pages
 
 
 def settings_embed(settings: GuildSettings, guild: discord.Guild) -> discord.Embed:
@@ -415,7 +430,7 @@ __all__ = [
     "schedule_status",
     "settings_embed",
     "stats_embed",
-    "topics_embed",
+    "topics_pages",
     "upload_embed",
     "when",
 ]

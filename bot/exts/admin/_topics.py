@@ -22,9 +22,9 @@ from bot.exts.admin._access import audited, moderator_choices
 from bot.exts.admin._base import AdminBase
 from bot.search import complete
 from bot.store import AlreadyExists, StoreError
-from bot.ui.admin_embeds import topics_embed
+from bot.ui.admin_embeds import topics_pages
 from bot.ui.limits import CHOICES
-from bot.ui.replies import answer, defer
+from bot.ui.replies import answer, defer, show_pages
 from bot.ui.text import fit
 
 if TYPE_CHECKING:
@@ -141,4 +141,4 @@ class TopicCommands(AdminBase):
         extra = await self.bot.extra_topics(interaction.guild_id)
         counts = await asyncio.to_thread(self.bot.service.topic_counts, extra)
         by_name = {t.name: n for t, n in counts if t.origin == "guild"}
-        await answer(interaction, embed=topics_embed(stored, by_name), ephemeral=True)
+        await show_pages(interaction, topics_pages(stored, by_name), ephemeral=True)
