@@ -120,5 +120,27 @@ def split_sentences(text: str) -> list[str]:
         if not line:
             continue
         pieces = _split_line(line) if _CANDIDATE.search(line) else [line]
-        out.extend(piece for piece in pieces if piece and _HAS_TEXT.search(piece))
+        for piece in pieces:
+            if piece and _HAS_TEXT.search(piece):
+                out.extend(_cap(piece))
     return out
+
+
+MAX_SENTENCE_CHARS = 1000
+
+
+def _cap(sentence: str) -> list[str]:
+    """A "sentence" longer than any real one (text without punctuation, a table flattened
+    into one line) is cut at spaces into passages a reader and a search hit can hold."""
+    if len(sentence) <= MAX_SENTENCE_CHARS:
+        return [sentence]
+    parts: list[str] = []
+    rest = sentence
+    while len(rest) > MAX_SENTENCE_CHARS:
+        cut = rest.rfind(" ", MAX_SENTENCE_CHARS // 2, MAX_SENTENCE_CHARS)
+        cut = cut if cut > 0 else MAX_SENTENCE_CHARS  # one endless word: cut it anyway
+        parts.append(rest[:cut].strip())
+        rest = rest[cut:].strip()
+    if rest:
+        parts.append(rest)
+    return [part for part in parts if _HAS_TEXT.search(part)]

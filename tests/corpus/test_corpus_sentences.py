@@ -121,3 +121,16 @@ def test_the_seed_splits_into_its_sentences() -> None:
     assert split_sentences(body) == expected
     assert len(expected) == 17
     assert any("U.S. President-Elect Donald J. Trump." in s for s in expected)
+
+
+def test_endless_sentence_is_cut_at_spaces_into_passages() -> None:
+    words = " ".join(f"word{n}" for n in range(2000))  # ~15,000 characters, no full stop
+    pieces = split_sentences(words)
+    assert len(pieces) > 1
+    assert all(len(p) <= 1000 for p in pieces)
+    assert " ".join(pieces) == words  # nothing lost, no word split
+
+
+def test_one_endless_word_is_cut_too() -> None:
+    pieces = split_sentences("x" * 2500)
+    assert [len(p) for p in pieces] == [1000, 1000, 500]
