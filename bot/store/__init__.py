@@ -12,7 +12,8 @@ Every method returns frozen dataclasses from ``bot.store.models``; errors are
 
 from bot.store.audit import AuditRepo
 from bot.store.database import Store
-from bot.store.errors import AlreadyExists, InvalidValue, NotFound, StoreError
+from bot.store.errors import AlreadyExists, DatabaseFileGone, InvalidValue, NotFound, StoreError
+from bot.store.first_seen import FirstSeenRepo, read_first_seen
 from bot.store.guilds import GuildSettingsRepo
 from bot.store.ledger import LedgerRepo
 from bot.store.migrations import SCHEMA_VERSION
@@ -37,6 +38,8 @@ __all__ = [
     "AuditRepo",
     "AuditResult",
     "Cadence",
+    "DatabaseFileGone",
+    "FirstSeenRepo",
     "GuildSettings",
     "GuildSettingsRepo",
     "InvalidValue",
@@ -50,5 +53,6 @@ __all__ = [
     "StoreError",
     "StoredTopic",
     "TopicRepo",
+    "read_first_seen",
     "utc_now",
 ]

@@ -14,12 +14,21 @@ transaction, which lets callers make several repository calls atomic. (So do not
 new tasks that use the store from inside a transaction: they would wait for it forever.)
 Never hold a transaction across a network call; the runner commits its claim before it
 posts.
+
+The file is watched: every write transaction checks, just before its COMMIT, that the path
+still names the file that was opened (same device and inode). A database deleted or
+replaced while the bot runs would otherwise take every later write into a file nobody can
+open again, and the writes would vanish at the next start. Instead the transaction is
+rolled back and raises ``DatabaseFileGone`` (a ``StoreError`` whose message says what
+happened and what to do, shown to the moderator whose command it was), and the operator
+gets one ERROR line in the log.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
@@ -30,7 +39,8 @@ from typing import Any
 import aiosqlite
 
 from bot.store.audit import AuditRepo
-from bot.store.errors import StoreError
+from bot.store.errors import DatabaseFileGone, StoreError
+from bot.store.first_seen import FirstSeenRepo
 from bot.store.guilds import GuildSettingsRepo
 from bot.store.ledger import LedgerRepo
 from bot.store.migrations import KNOWN_TABLES, MIGRATIONS, SCHEMA_VERSION, Migration
@@ -45,12 +55,18 @@ BUSY_TIMEOUT_MS = 5_000
 
 class Store:
     """The bot's database and its repositories (``guilds``, ``topics``, ``schedules``,
-    ``ledger``, ``audit``). Create with ``await Store.open(path)``; close with ``close()``
-    or use ``async with``."""
+    ``ledger``, ``audit``, ``first_seen``). Create with ``await Store.open(path)``; close
+    with ``close()`` or use ``async with``."""
 
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self._conn = conn
         self.path = path
+        # (device, inode) of the file opened, to notice it being deleted or replaced.
+        try:
+            self._identity = _identity(path)
+        except OSError:
+            self._identity = None
+        self._file_problem: str | None = None
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[object] | None = None
         self._in_transaction = False
@@ -60,6 +76,7 @@ class Store:
         self.schedules = ScheduleRepo(self)
         self.ledger = LedgerRepo(self)
         self.audit = AuditRepo(self)
+        self.first_seen = FirstSeenRepo(self)
 
     # -- life cycle --------------------------------------------------------------------
 
@@ -164,6 +181,7 @@ class Store:
                 # still run, and must be rolled back rather than left open.
                 await self._conn.execute("BEGIN IMMEDIATE")
                 yield self._conn
+                self._check_file()
                 await self._conn.execute("COMMIT")
             except BaseException as error:
                 await self._rollback_quietly()
@@ -173,11 +191,47 @@ class Store:
             finally:
                 self._in_transaction = False
 
+    @property
+    def file_problem(self) -> str | None:
+        """Why writes are refused (the file was deleted or replaced), or None."""
+        return self._file_problem
+
+    def _check_file(self) -> None:
+        """Raise ``DatabaseFileGone`` unless the path still names the file opened."""
+        if self._identity is None:
+            return
+        if self._file_problem is None:
+            try:
+                now = _identity(self.path)
+            except OSError:
+                now = None
+            if now == self._identity:
+                return
+            what = "deleted" if now is None else "replaced by another file"
+            self._file_problem = (
+                f"the database file {self.path} was {what} while the bot was running, so "
+                "nothing more can be saved (it would be lost at the next start); restore the "
+                "file or restart the bot"
+            )
+            log.error("%s", self._file_problem)
+        raise DatabaseFileGone(self._file_problem[:1].upper() + self._file_problem[1:])
+
     async def _rollback_quietly(self) -> None:
         # After a cancelled COMMIT (or a failed BEGIN) there may be nothing to roll back, and
         # SQLite says so, which is fine.
         with suppress(sqlite3.Error, ValueError):
             await self._conn.execute("ROLLBACK")
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    """(device, inode) of the file at ``path``; None for an in-memory database.
+
+    Raises ``OSError`` when there is no file there.
+    """
+    if path == MEMORY:
+        return None
+    info = os.stat(path)
+    return (info.st_dev, info.st_ino)
 
 
 def _check_location(path: Path) -> None:

@@ -17,3 +17,7 @@ class NotFound(StoreError):
 
 class InvalidValue(StoreError, ValueError):
     """A value is outside what the store accepts; the message names the field."""
+
+
+class DatabaseFileGone(StoreError):
+    """The database file was deleted or replaced under the running bot; writes are refused."""

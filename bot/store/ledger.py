@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from bot.store.database import Store
 
 _COLUMNS = (
-    "id, schedule_id, due_at, state, nonce, attempts, claimed_at, completed_at, message_id, detail"
+    "id, schedule_id, due_at, state, nonce, attempts, claimed_at, completed_at, message_id, "
+    "detail, manual"
 )
 _OUTCOMES = frozenset({"posted", "skipped", "failed"})
 
@@ -37,6 +38,7 @@ def _entry(row: Sequence[Any]) -> LedgerEntry:
         completed_at,
         message_id,
         detail,
+        manual,
     ) = row
     return LedgerEntry(
         id=id_,
@@ -49,6 +51,7 @@ def _entry(row: Sequence[Any]) -> LedgerEntry:
         completed_at=maybe_from_epoch(completed_at),
         message_id=message_id,
         detail=detail,
+        manual=bool(manual),
     )
 
 
@@ -59,10 +62,19 @@ class LedgerRepo:
         self._store = store
 
     async def claim(
-        self, schedule_id: int, due_at: dt.datetime, *, nonce: str, now: dt.datetime
+        self,
+        schedule_id: int,
+        due_at: dt.datetime,
+        *,
+        nonce: str,
+        now: dt.datetime,
+        manual: bool = False,
     ) -> LedgerEntry | None:
-        """Record that the run for ``due_at`` is starting; None if it already has a row."""
-        return await self._insert(schedule_id, due_at, "claimed", now, nonce=nonce)
+        """Record that the run for ``due_at`` is starting; None if it already has a row.
+
+        ``manual`` marks a moderator's run-now: recorded and recovered like any run, but
+        the timetable never counts from it (see ``latest``)."""
+        return await self._insert(schedule_id, due_at, "claimed", now, nonce=nonce, manual=manual)
 
     async def skip(
         self, schedule_id: int, due_at: dt.datetime, detail: str, *, now: dt.datetime
@@ -125,14 +137,43 @@ class LedgerRepo:
         """Runs left ``claimed`` (an attempt interrupted by a crash or a shutdown)."""
         return await self._select("WHERE state = 'claimed' ORDER BY schedule_id, due_at", ())
 
+    async def latest(self, schedule_id: int) -> LedgerEntry | None:
+        """The schedule's timetabled run (not a run-now) with the latest due time."""
+        found = await self._select(
+            "WHERE schedule_id = ? AND manual = 0 ORDER BY due_at DESC LIMIT 1", (schedule_id,)
+        )
+        return found[0] if found else None
+
     async def latest_by_schedule(self) -> dict[int, LedgerEntry]:
-        """Each schedule's run with the latest due time (one index seek per schedule)."""
+        """Each schedule's timetabled run with the latest due time (one index seek each)."""
         found = await self._select(
             "WHERE id IN (SELECT (SELECT r.id FROM digest_runs AS r "
-            "WHERE r.schedule_id = s.id ORDER BY r.due_at DESC LIMIT 1) FROM schedules AS s)",
+            "WHERE r.schedule_id = s.id AND r.manual = 0 ORDER BY r.due_at DESC LIMIT 1) "
+            "FROM schedules AS s)",
             (),
         )
         return {entry.schedule_id: entry for entry in found}
+
+    async def last_outcomes(self, schedule_ids: Sequence[int]) -> dict[int, LedgerEntry]:
+        """Each schedule's most recently finished run (posted, skipped or failed; run-now
+        included), for showing moderators how their schedules fare."""
+        if not schedule_ids:
+            return {}
+        marks = ", ".join("?" for _ in schedule_ids)
+        found = await self._select(
+            f"WHERE id IN (SELECT (SELECT r.id FROM digest_runs AS r WHERE r.schedule_id = s.id "
+            "AND r.state != 'claimed' ORDER BY r.completed_at DESC, r.id DESC LIMIT 1) "
+            f"FROM schedules AS s WHERE s.id IN ({marks}))",
+            tuple(schedule_ids),
+        )
+        return {entry.schedule_id: entry for entry in found}
+
+    async def message_recorded(self, message_id: int) -> bool:
+        """Whether a run is already recorded as posted with ``message_id``."""
+        row = await self._store.fetchone(
+            "SELECT 1 FROM digest_runs WHERE message_id = ? LIMIT 1", (message_id,)
+        )
+        return row is not None
 
     async def _insert(
         self,
@@ -143,12 +184,13 @@ class LedgerRepo:
         *,
         nonce: str | None = None,
         detail: str | None = None,
+        manual: bool = False,
     ) -> LedgerEntry | None:
         at = to_epoch(now)
         async with self._store.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO digest_runs (schedule_id, due_at, state, nonce, claimed_at, "
-                "completed_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?) "
+                "completed_at, detail, manual) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (schedule_id, due_at) DO NOTHING",
                 (
                     schedule_id,
@@ -158,6 +200,7 @@ class LedgerRepo:
                     at,
                     None if state == "claimed" else at,
                     detail,
+                    int(manual),
                 ),
             )
             if cursor.rowcount == 0:

@@ -111,6 +111,22 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX audit_log_by_guild ON audit_log (guild_id, id)",
         ),
     ),
+    Migration(
+        3,
+        "run-now posts in the ledger, and when the library first saw each article",
+        (
+            # A moderator's run-now is a ledger run like any other, but it is not part of
+            # the timetable: due runs never count from it.
+            "ALTER TABLE digest_runs ADD COLUMN manual INTEGER NOT NULL DEFAULT 0 "
+            "CHECK (manual IN (0, 1))",
+            """
+            CREATE TABLE article_first_seen (
+                article_id TEXT PRIMARY KEY,
+                seen_at    INTEGER NOT NULL
+            ) WITHOUT ROWID
+            """,
+        ),
+    ),
 )
 
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
@@ -118,5 +134,13 @@ SCHEMA_VERSION: int = MIGRATIONS[-1].version
 #: Tables a newsbot database may hold; anything else in a version-0 file means the file
 #: belongs to another program and must not be written into.
 KNOWN_TABLES: frozenset[str] = frozenset(
-    {"guild_settings", "topics", "schedules", "digest_runs", "audit_log", "sqlite_sequence"}
+    {
+        "guild_settings",
+        "topics",
+        "schedules",
+        "digest_runs",
+        "audit_log",
+        "article_first_seen",
+        "sqlite_sequence",
+    }
 )

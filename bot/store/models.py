@@ -83,6 +83,7 @@ class LedgerEntry:
     ``claimed`` means an attempt started and has not finished (normally only for the length
     of one send); ``posted``, ``skipped`` and ``failed`` are outcomes, with ``detail`` saying
     why. ``nonce`` is stored at claim time, before any send, so a restart can look for it.
+    ``manual`` runs are a moderator's run-now; the timetable never counts from them.
     """
 
     id: int
@@ -95,6 +96,8 @@ class LedgerEntry:
     completed_at: dt.datetime | None
     message_id: int | None
     detail: str | None
+    #: A moderator's run-now rather than a run of the timetable.
+    manual: bool = False
 
 
 @dataclass(frozen=True)
