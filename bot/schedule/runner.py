@@ -37,8 +37,25 @@ A crash (or a shutdown cancelling the tick) can stop this anywhere. On the next 
 The nonce is derived from (schedule id, due time), at most 25 characters (Discord's limit),
 and stored in the row at claim time, so the rule that made it can change without breaking
 recovery. The runner assumes one bot process per database file: a tick finishes its sends
-before the next begins, so a ``claimed`` row seen at the start of a tick was left by an
-interrupted attempt.
+before the next begins, and a run-now in progress is known to the runner, so a ``claimed``
+row seen at the start of a tick was left by an interrupted attempt.
+
+Time and concurrency
+--------------------
+Each schedule is judged against the clock when it is attempted, not when the tick began
+(a tick is given a ``now``; an attempt uses the later of it and the clock). Schedules are
+processed concurrently, at most ``max_concurrency`` at once, and every attempt (looking
+for an earlier post, the only_new check and the send) has one ``call_timeout`` in all: a
+channel whose sends fail slowly (Discord answering 500 and discord.py retrying) delays
+neither the other channels nor their grace checks.
+
+Run-now
+-------
+``run_now(schedule_id)`` posts a schedule's digest outside its timetable through the same
+claim → send → complete, as a ``manual`` ledger row due at the moment asked (so a double
+click posts once). Due runs never count from a manual row, a failed run-now is not retried
+(the moderator is told at once) and does not count towards pausing; an interrupted one is
+recovered at the next tick like any run.
 
 Missed runs, failures, only_new
 -------------------------------
@@ -54,7 +71,7 @@ Missed runs, failures, only_new
   ``notify(guild_id, message)``. A success resets the count. A newer due run supersedes a
   pending retry.
 * ``only_new``: when the schedule has posted before and ``poster.has_new(schedule, since)``
-  says nothing is new, the run is ``skipped`` with detail "no new articles".
+  says nothing is new, the run is ``skipped`` with detail "nothing new on <topic>".
 * A poster may raise ``NothingToPost(reason)`` to skip a run with its own reason.
 * A retry that fell due while the bot was down is not made if it is more than ``grace``
   late; the run is recorded ``skipped``. ``grace`` is never less than ``MIN_GRACE``.
@@ -97,9 +114,10 @@ DEFAULT_GRACE = dt.timedelta(minutes=60)
 #: it covers the loop interval and a slow start-up, so a grace of 0 cannot skip everything.
 MIN_GRACE = dt.timedelta(minutes=2)
 DEFAULT_CALL_TIMEOUT = dt.timedelta(seconds=120)
+DEFAULT_CONCURRENCY = 16
 NONCE_MAX_CHARS = 25  # Discord's limit for a message nonce
 
-NO_NEW_ARTICLES = "no new articles"
+NO_NEW_ARTICLES = "nothing new"
 MISSED_SUPERSEDED = "missed while the bot was not running; only the latest missed run is posted"
 
 
@@ -145,12 +163,29 @@ class RunOutcome:
     paused: bool = False
 
 
-def run_nonce(schedule_id: int, due_at: dt.datetime) -> str:
+def run_nonce(schedule_id: int, due_at: dt.datetime, *, manual: bool = False) -> str:
     """The nonce for one run: the same for every attempt at it, at most 25 characters."""
-    text = f"nb{schedule_id}.{int(due_at.timestamp()) // 60}"
+    if manual:
+        text = f"nbm{schedule_id}.{int(due_at.timestamp())}"
+    else:
+        text = f"nb{schedule_id}.{int(due_at.timestamp()) // 60}"
     if len(text) <= NONCE_MAX_CHARS:
         return text
     return "nb" + hashlib.blake2s(text.encode(), digest_size=11).hexdigest()
+
+
+def topic_label(schedule: Schedule) -> str:
+    """What a schedule digests, in words (None is every topic)."""
+    return schedule.topic or "All topics"
+
+
+def nothing_new(schedule: Schedule) -> str:
+    """The reason an only_new run is skipped: ``"nothing new on Trade & investment"``."""
+    return f"{NO_NEW_ARTICLES} on {topic_label(schedule)}"
+
+
+class RunNowRefused(Exception):
+    """A run-now was not posted; ``str(error)`` says why, for the moderator."""
 
 
 def next_attempt(schedule: Schedule, now: dt.datetime) -> dt.datetime | None:
@@ -160,6 +195,11 @@ def next_attempt(schedule: Schedule, now: dt.datetime) -> dt.datetime | None:
     if schedule.next_retry_at is not None:
         return schedule.next_retry_at
     return next_due(schedule, max(now, schedule.armed_at))
+
+
+def _require_aware(moment: dt.datetime) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ValueError(f"the runner needs timezone-aware times, got {moment!r}")
 
 
 def _late(delta: dt.timedelta) -> str:
@@ -184,11 +224,14 @@ class ScheduleRunner:
         backoff: Sequence[dt.timedelta] = DEFAULT_BACKOFF,
         max_failures: int = DEFAULT_MAX_FAILURES,
         call_timeout: dt.timedelta = DEFAULT_CALL_TIMEOUT,
+        max_concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
         if not backoff:
             raise ValueError("backoff needs at least one delay")
         if max_failures < 1:
             raise ValueError("max_failures must be at least 1")
+        if max_concurrency < 1:
+            raise ValueError("max_concurrency must be at least 1")
         self._store = store
         self._poster = poster
         self._clock = clock
@@ -197,29 +240,77 @@ class ScheduleRunner:
         self._backoff = tuple(backoff)
         self._max_failures = max_failures
         self._timeout = call_timeout.total_seconds()
+        self._concurrency = max_concurrency
         self._lock = asyncio.Lock()
+        # Runs a run-now is attempting right now: a tick must not take them for orphans.
+        self._inflight: set[tuple[int, dt.datetime]] = set()
 
     async def tick(self, now: dt.datetime | None = None) -> list[RunOutcome]:
         """One pass over every schedule at ``now`` (default: the clock): finish interrupted
         attempts, skip what is too late, post what is due, retry what failed."""
         async with self._lock:
             now = self._clock() if now is None else now
-            if now.tzinfo is None or now.utcoffset() is None:
-                raise ValueError(f"the runner needs timezone-aware times, got {now!r}")
+            _require_aware(now)
             orphans: dict[int, list[LedgerEntry]] = {}
             for entry in await self._store.ledger.unfinished():
-                orphans.setdefault(entry.schedule_id, []).append(entry)
+                if (entry.schedule_id, entry.due_at) not in self._inflight:
+                    orphans.setdefault(entry.schedule_id, []).append(entry)
             latest = await self._store.ledger.latest_by_schedule()
-            outcomes: list[RunOutcome] = []
-            for schedule in await self._store.schedules.all():
-                try:
-                    outcomes += await self._process(
-                        schedule, now, orphans.get(schedule.id, []), latest.get(schedule.id)
-                    )
-                except Exception:
-                    # One broken schedule (or a store hiccup) must not stop the others.
-                    log.exception("scheduled digest #%d: tick failed", schedule.id)
-            return outcomes
+            # Schedules that have been failing go last, so that with more due runs than
+            # ``max_concurrency`` the healthy ones are not the ones kept waiting.
+            schedules = sorted(
+                await self._store.schedules.all(), key=lambda s: (s.failure_count > 0, s.id)
+            )
+            gate = asyncio.Semaphore(self._concurrency)
+
+            async def one(schedule: Schedule) -> list[RunOutcome]:
+                async with gate:
+                    try:
+                        return await self._process(
+                            schedule,
+                            self._now(now),
+                            orphans.get(schedule.id, []),
+                            latest.get(schedule.id),
+                        )
+                    except Exception:
+                        # One broken schedule (or a store hiccup) must not stop the others.
+                        log.exception("scheduled digest #%d: tick failed", schedule.id)
+                        return []
+
+            try:
+                async with asyncio.TaskGroup() as group:
+                    tasks = [group.create_task(one(schedule)) for schedule in schedules]
+            except BaseExceptionGroup as group_error:
+                # Only a crash or a cancellation gets here (``one`` keeps the rest): let the
+                # first one through as itself, as a sequential pass would have.
+                raise group_error.exceptions[0] from None
+            done = {schedule.id: task.result() for schedule, task in zip(schedules, tasks)}
+            return [outcome for schedule_id in sorted(done) for outcome in done[schedule_id]]
+
+    async def run_now(self, schedule_id: int, now: dt.datetime | None = None) -> RunOutcome:
+        """Post ``schedule_id``'s digest now, outside its timetable, exactly once.
+
+        Returns the ``posted`` outcome; raises ``RunNowRefused`` saying why when nothing was
+        posted (a run-now at the same second, nothing to post, or the send failed)."""
+        now = self._now(now or self._clock())
+        schedule = await self._store.schedules.find(schedule_id)
+        if schedule is None:
+            raise RunNowRefused(f"there is no scheduled digest #{schedule_id}")
+        nonce = run_nonce(schedule.id, now, manual=True)
+        entry = await self._store.ledger.claim(
+            schedule.id, now, nonce=nonce, now=now, manual=True
+        )
+        if entry is None:
+            raise RunNowRefused("this digest is already being posted at this moment")
+        key = (schedule.id, entry.due_at)
+        self._inflight.add(key)
+        try:
+            outcome = await self._attempt(schedule, entry, now, maybe_sent=False)
+        finally:
+            self._inflight.discard(key)
+        if outcome.state != "posted":
+            raise RunNowRefused(outcome.detail or f"the run was {outcome.state}")
+        return outcome
 
     # -- one schedule ------------------------------------------------------------------
 
@@ -238,8 +329,8 @@ class ScheduleRunner:
             if refreshed is None:
                 return out
             schedule = refreshed
-            recent = await self._store.ledger.history(schedule.id, limit=1)
-            latest = recent[0] if recent else None
+            latest = await self._store.ledger.latest(schedule.id)
+            now = self._now(now)
         if schedule.paused:
             return out
         if schedule.next_retry_at is not None and now < schedule.next_retry_at:
@@ -322,37 +413,57 @@ class ScheduleRunner:
     async def _attempt(
         self, schedule: Schedule, entry: LedgerEntry, now: dt.datetime, *, maybe_sent: bool
     ) -> RunOutcome:
-        """Post a claimed run (looking for an earlier post first when one may exist)."""
+        """Post a claimed run (looking for an earlier post first when one may exist).
+
+        The whole attempt has one ``call_timeout``; outcomes are recorded at the clock's
+        time when they happen."""
         nonce = self._nonce(entry)
         since = schedule.last_posted_at
+        found: int | None = None
+        nothing: str | None = None
+        message_id: int | None = None
         try:
-            if maybe_sent:
-                found = await self._call(self._poster.find_posted(schedule, entry.due_at, nonce))
-                if found is not None:
-                    return await self._succeed(schedule, entry, found, now, recovered=True)
-            if (
-                schedule.only_new
-                and since is not None
-                and not await self._call(self._poster.has_new(schedule, since))
-            ):
-                return await self._finish_skipped(schedule, entry, now, NO_NEW_ARTICLES)
-            message_id = await self._call(self._poster.post(schedule, entry.due_at, nonce, since))
+            # Store writes stay outside the timeout: only Discord's side may be cut off.
+            async with asyncio.timeout(self._timeout):
+                if maybe_sent:
+                    found = await self._poster.find_posted(schedule, entry.due_at, nonce)
+                if found is None:
+                    if (
+                        schedule.only_new
+                        and not entry.manual
+                        and since is not None
+                        and not await self._poster.has_new(schedule, since)
+                    ):
+                        nothing = nothing_new(schedule)
+                    else:
+                        message_id = await self._poster.post(schedule, entry.due_at, nonce, since)
         except NothingToPost as reason:
             return await self._finish_skipped(
-                schedule, entry, now, str(reason) or "nothing to post"
+                schedule, entry, self._now(now), str(reason) or "nothing to post"
             )
         except PosterError as error:
-            return await self._fail(schedule, entry, now, str(error))
+            return await self._fail(schedule, entry, self._now(now), str(error))
         except TimeoutError:
             return await self._fail(
-                schedule, entry, now, f"Discord did not answer within {self._timeout:g} s"
+                schedule,
+                entry,
+                self._now(now),
+                f"Discord did not answer within {self._timeout:g} s",
             )
         except Exception as error:
             log.exception("scheduled digest #%d: the poster failed unexpectedly", schedule.id)
             return await self._fail(
-                schedule, entry, now, f"unexpected error: {type(error).__name__}: {error}"
+                schedule,
+                entry,
+                self._now(now),
+                f"unexpected error: {type(error).__name__}: {error}",
             )
-        return await self._succeed(schedule, entry, int(message_id), now)
+        if found is not None:
+            return await self._succeed(schedule, entry, found, self._now(now), recovered=True)
+        if nothing is not None:
+            return await self._finish_skipped(schedule, entry, self._now(now), nothing)
+        assert message_id is not None
+        return await self._succeed(schedule, entry, int(message_id), self._now(now))
 
     # -- outcomes ----------------------------------------------------------------------
 
@@ -409,6 +520,13 @@ class ScheduleRunner:
         retry_at: dt.datetime | None = None
         paused = False
         failures = 0
+        if entry.manual:
+            # A run-now is not retried: the moderator who asked is told at once.
+            await self._store.ledger.complete(
+                schedule.id, entry.due_at, "failed", now=now, detail=detail
+            )
+            log.warning("run-now of scheduled digest #%d failed: %s", schedule.id, detail)
+            return self._outcome(schedule, entry.due_at, "failed", detail=detail)
         async with self._store.transaction():
             done = await self._store.ledger.complete(
                 schedule.id, entry.due_at, "failed", now=now, detail=detail
@@ -464,13 +582,19 @@ class ScheduleRunner:
 
     # -- helpers -----------------------------------------------------------------------
 
+    def _now(self, floor: dt.datetime) -> dt.datetime:
+        """The time to judge an attempt by: the clock, never earlier than ``floor``."""
+        current = self._clock()
+        _require_aware(current)
+        return max(floor, current)
+
     async def _call(self, call: Awaitable[T]) -> T:
         async with asyncio.timeout(self._timeout):
             return await call
 
     @staticmethod
     def _nonce(entry: LedgerEntry) -> str:
-        return entry.nonce or run_nonce(entry.schedule_id, entry.due_at)
+        return entry.nonce or run_nonce(entry.schedule_id, entry.due_at, manual=entry.manual)
 
     @staticmethod
     def _outcome(

@@ -11,10 +11,10 @@ import pytest
 from schedule_fakes import START, FakeClock, FakePoster, Launch, SimulatedCrash
 
 from bot.schedule import (
-    NO_NEW_ARTICLES,
     ChannelGone,
     MissingAccess,
     NothingToPost,
+    RunNowRefused,
     ScheduleRunner,
     TransientError,
     next_attempt,
@@ -488,7 +488,7 @@ async def test_only_new_skips_a_run_with_nothing_new(
 
     poster.new_articles = False
     outcomes = await runner.tick(clock.set(utc(3, 9, 0, 10)))
-    assert [(o.state, o.detail) for o in outcomes] == [("skipped", NO_NEW_ARTICLES)]
+    assert [(o.state, o.detail) for o in outcomes] == [("skipped", "nothing new on All topics")]
     assert poster.has_new_calls == [utc(2, 9, 0, 10)]
 
     poster.new_articles = True
@@ -573,3 +573,171 @@ def test_nonces_are_stable_per_run_and_fit_discord() -> None:
     assert len({run_nonce(7, due), run_nonce(8, due), run_nonce(7, utc(3, 9))}) == 3
     for schedule_id in (1, 10**9, 10**30):
         assert len(run_nonce(schedule_id, due)) <= 25
+
+
+# -- many channels at once --------------------------------------------------------------
+
+
+async def test_failing_channels_neither_delay_the_healthy_one_nor_count_as_the_bot_being_down(
+    launch: Launch, clock: FakeClock, poster: FakePoster
+) -> None:
+    """Ten channels whose sends hang and then fail (Discord answering 500 while discord.py
+    retries), one healthy channel: the healthy digest goes out at once, and every failed
+    run is recorded failed, with its retry counted from when it actually failed."""
+    store, runner = await launch(grace=dt.timedelta(minutes=2))
+    failing = [await make_daily(store, clock, channel_id=100 + n) for n in range(10)]
+    healthy = await make_daily(store, clock, channel_id=CHANNEL)
+    release = asyncio.Event()
+    started: list[int] = []
+
+    async def post(schedule: Schedule, due_at: dt.datetime, nonce: str, since: Any) -> int:
+        if schedule.channel_id != CHANNEL:
+            started.append(schedule.id)
+            await release.wait()
+            raise TransientError("Discord answered 500; it may be a passing outage")
+        return await FakePoster.post(poster, schedule, due_at, nonce, since)
+
+    poster.post = post  # type: ignore[method-assign]
+    tick = asyncio.create_task(runner.tick(clock.set(utc(2, 9, 0, 10))))
+    for _ in range(10_000):  # let the runner's tasks run; no time passes
+        if len(started) == len(failing) and poster.sent:
+            break
+        assert not tick.done(), tick
+        await asyncio.sleep(0)
+    [sent] = poster.sent
+    assert (sent.schedule_id, sent.at) == (healthy.id, utc(2, 9, 0, 10))
+
+    clock.advance(seconds=25)  # discord.py gives up on the 500s 25 s later
+    release.set()
+    outcomes = await asyncio.wait_for(tick, timeout=10)
+    by_schedule = {o.schedule_id: o for o in outcomes}
+    assert by_schedule[healthy.id].state == "posted"
+    for schedule in failing:
+        outcome = by_schedule[schedule.id]
+        assert outcome.state == "failed" and "500" in (outcome.detail or "")
+        assert outcome.retry_at == utc(2, 9, 1, 35)  # one minute after it failed
+
+    # The retries come round while the bot is running: retried, never "not running".
+    poster.post = FakePoster.post.__get__(poster)  # type: ignore[method-assign]
+    outcomes = await runner.tick(clock.set(utc(2, 9, 1, 40)))
+    assert sorted(o.schedule_id for o in outcomes if o.state == "posted") == [
+        s.id for s in failing
+    ]
+    for schedule in [*failing, healthy]:
+        assert [state for _, state in await states(store, schedule.id)] == ["posted"]
+        for entry in await store.ledger.history(schedule.id):
+            assert "not running" not in (entry.detail or "")
+
+
+async def test_each_run_is_judged_by_the_clock_when_it_is_attempted(
+    launch: Launch, clock: FakeClock, poster: FakePoster
+) -> None:
+    """With one run at a time and slow failures, the pass takes minutes: each outcome and
+    retry time is stamped with the time it happened, not the time the pass began."""
+    store, runner = await launch(max_concurrency=1)
+    schedules = [await make_daily(store, clock, channel_id=100 + n) for n in range(3)]
+
+    async def slow_failure(schedule: Schedule, due_at: dt.datetime, nonce: str, since: Any) -> int:
+        clock.advance(seconds=25)
+        raise TransientError("Discord answered 500; it may be a passing outage")
+
+    poster.post = slow_failure  # type: ignore[method-assign]
+    outcomes = await runner.tick(clock.set(utc(2, 9, 0, 10)))
+    assert [o.retry_at for o in outcomes] == [
+        utc(2, 9, 1, 35),
+        utc(2, 9, 2, 0),
+        utc(2, 9, 2, 25),
+    ]
+    for schedule, seconds in zip(schedules, (35, 60, 85), strict=True):
+        entry = await store.ledger.get(schedule.id, utc(2, 9))
+        assert entry is not None and entry.completed_at == utc(2, 9) + dt.timedelta(
+            seconds=seconds
+        )
+
+
+async def test_a_schedule_that_breaks_the_tick_does_not_stop_the_others(
+    launch: Launch, clock: FakeClock, poster: FakePoster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, runner = await launch()
+    broken = await make_daily(store, clock, channel_id=1)
+    healthy = await make_daily(store, clock, channel_id=2)
+    process = ScheduleRunner._process
+
+    async def failing(self: ScheduleRunner, schedule: Schedule, *args: Any) -> Any:
+        if schedule.id == broken.id:
+            raise RuntimeError("database hiccup")
+        return await process(self, schedule, *args)
+
+    monkeypatch.setattr(ScheduleRunner, "_process", failing)
+    outcomes = await runner.tick(clock.set(utc(2, 9, 0, 10)))
+    assert [(o.schedule_id, o.state) for o in outcomes] == [(healthy.id, "posted")]
+
+
+# -- run-now ----------------------------------------------------------------------------
+
+
+async def test_run_now_is_a_ledger_run_that_the_timetable_ignores(
+    launch: Launch, clock: FakeClock, poster: FakePoster
+) -> None:
+    store, runner = await launch()
+    schedule = await make_daily(store, clock)
+    outcome = await runner.run_now(schedule.id, clock.set(utc(2, 8, 30, 15)))
+    assert outcome.state == "posted"
+    [sent] = poster.sent
+    assert sent.nonce == run_nonce(schedule.id, utc(2, 8, 30, 15), manual=True)
+    [entry] = await store.ledger.history(schedule.id)
+    assert (entry.state, entry.manual, entry.message_id) == ("posted", True, sent.message_id)
+
+    # A second click in the same second posts nothing more.
+    with pytest.raises(RunNowRefused, match="already being posted"):
+        await runner.run_now(schedule.id, utc(2, 8, 30, 15))
+    # The 09:00 run still comes, and only once.
+    await runner.tick(clock.set(utc(2, 9, 0, 10)))
+    await runner.tick(clock.set(utc(2, 9, 0, 40)))
+    assert [m.due_at for m in poster.sent] == [utc(2, 8, 30, 15), utc(2, 9)]
+
+
+async def test_a_failed_run_now_is_reported_not_retried_and_does_not_count_to_pausing(
+    launch: Launch, clock: FakeClock, poster: FakePoster
+) -> None:
+    store, runner = await launch(max_failures=1)
+    schedule = await make_daily(store, clock)
+    poster.errors.append(MissingAccess("the bot lacks Send Messages in #news"))
+    with pytest.raises(RunNowRefused, match="lacks Send Messages"):
+        await runner.run_now(schedule.id, clock.set(utc(2, 8, 30)))
+    current = await store.schedules.find(schedule.id)
+    assert current is not None
+    assert (current.paused, current.failure_count, current.next_retry_at) == (False, 0, None)
+    [entry] = await store.ledger.history(schedule.id)
+    assert (entry.state, entry.manual) == ("failed", True)
+    await runner.tick(clock.set(utc(2, 8, 31, 30)))
+    assert poster.sent == []  # not retried
+
+
+async def test_a_run_now_interrupted_by_a_crash_is_recovered_once(
+    launch: Launch, clock: FakeClock, poster: FakePoster
+) -> None:
+    poster.crash_after_send = True
+    store, runner = await launch()
+    schedule = await make_daily(store, clock)
+    with pytest.raises(SimulatedCrash):
+        await runner.run_now(schedule.id, clock.set(utc(2, 8, 30)))
+    await store.close()
+
+    store, runner = await launch()
+    outcomes = await runner.tick(clock.set(utc(2, 8, 31)))
+    assert [(o.state, o.recovered) for o in outcomes] == [("posted", True)]
+    assert len(poster.sent) == 1
+
+
+async def test_only_new_skips_name_the_topic(
+    launch: Launch, clock: FakeClock, poster: FakePoster
+) -> None:
+    store, runner = await launch()
+    schedule = await make_daily(store, clock, only_new=True, topic="Trade & investment")
+    await runner.tick(clock.set(utc(2, 9, 0, 10)))
+    poster.new_articles = False
+    await runner.tick(clock.set(utc(3, 9, 0, 10)))
+    entry = await store.ledger.get(schedule.id, utc(3, 9))
+    assert entry is not None
+    assert (entry.state, entry.detail) == ("skipped", "nothing new on Trade & investment")
