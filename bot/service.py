@@ -3,22 +3,53 @@
 A ``NewsService`` owns the library, the search index and the topic model. A reload builds
 the new state off to the side and swaps it in with one assignment, so a search running on
 the event loop never sees half an update.
+
+It also knows when each article was first seen: an article without a date is dated by the
+day the library first saw it (``Article.added``), which digests' windows use, and "what is
+new since T" (a schedule's only_new) is answered from the same times. A reload stamps
+articles it has not seen before with its clock; whoever keeps the records (the bot, in the
+database) stores those with ``unrecorded_first_seen`` and hands the stored times back with
+``adopt_first_seen``, so a restart neither makes everything new again nor forgets.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import threading
-from collections.abc import Iterable, Sequence
+import zoneinfo
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.article_files import RemovalResult, UploadResult, add_article_file, remove_article_file
 from bot.corpus.library import Library
 from bot.corpus.model import Article, Rejection, ReloadReport
-from bot.digest import Digest, Topic, TopicModel, build_digest, load_catalogue, summarize
+from bot.digest import (
+    Digest,
+    DigestPoint,
+    DigestSource,
+    Topic,
+    TopicModel,
+    build_digest,
+    load_catalogue,
+    summarize,
+)
 from bot.search import SearchIndex, SearchResult, complete
+
+Clock = Callable[[], dt.datetime]
+#: The name of the digest across every topic (a schedule without a topic posts it).
+ALL_TOPICS = "All topics"
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def local_date(moment: dt.datetime, timezone: str) -> dt.date:
+    """The calendar date of ``moment`` in the IANA zone ``timezone``."""
+    return moment.astimezone(zoneinfo.ZoneInfo(timezone)).date()
 
 
 @dataclass(frozen=True)
@@ -36,12 +67,22 @@ class _State:
 class NewsService:
     """Articles, search and digests over one articles folder."""
 
-    def __init__(self, articles_dir: Path | str, *, max_file_bytes: int = 5_000_000) -> None:
+    def __init__(
+        self,
+        articles_dir: Path | str,
+        *,
+        max_file_bytes: int = 5_000_000,
+        clock: Clock = _utc_now,
+    ) -> None:
         self.library = Library(Path(articles_dir), max_file_bytes=max_file_bytes)
         self.catalogue: tuple[Topic, ...] = load_catalogue()
+        #: Stamps articles seen for the first time (the bot sets its own clock here).
+        self.clock = clock
         self._reload_lock = threading.Lock()
         self._state: _State | None = None
         self.last_report: ReloadReport = ReloadReport()
+        self._first_seen: dict[str, dt.datetime] = {}
+        self._unrecorded: set[str] = set()
 
     @classmethod
     def load(cls, articles_dir: Path | str, *, max_file_bytes: int = 5_000_000) -> NewsService:
@@ -63,7 +104,7 @@ class NewsService:
         """Re-scan the articles folder; only new or changed files are parsed again."""
         with self._reload_lock:
             report = self.library.reload()
-            articles = dict(self.library.articles)
+            articles = self._dated(dict(self.library.articles))
             old = self._state
             if old is None:
                 index = SearchIndex.build(articles.values())
@@ -84,6 +125,76 @@ class NewsService:
             self._state = _State(articles, index, topics)
             self.last_report = report
             return report
+
+    # -- first seen ---------------------------------------------------------------------
+
+    def _dated(self, articles: dict[str, Article]) -> dict[str, Article]:
+        """Stamp ids never seen before; give undated articles their ``added`` day."""
+        fresh = [article_id for article_id in articles if article_id not in self._first_seen]
+        if fresh:
+            now = self.clock()
+            for article_id in fresh:
+                self._first_seen[article_id] = now
+            self._unrecorded.update(fresh)
+        for article_id, article in articles.items():
+            if article.date is None:
+                added = self._first_seen[article_id].astimezone(dt.UTC).date()
+                if article.added != added:
+                    articles[article_id] = dataclasses.replace(article, added=added)
+        return articles
+
+    @property
+    def first_seen(self) -> Mapping[str, dt.datetime]:
+        """When each article id was first seen (recorded, or stamped by a reload)."""
+        return self._first_seen
+
+    def unrecorded_first_seen(self) -> dict[str, dt.datetime]:
+        """First-seen times stamped by reloads and not yet adopted from a record."""
+        with self._reload_lock:
+            return {i: self._first_seen[i] for i in self._unrecorded}
+
+    def adopt_first_seen(self, seen: Mapping[str, dt.datetime]) -> None:
+        """Take these first-seen times as the record (they win over reload stamps)."""
+        with self._reload_lock:
+            changed = any(self._first_seen.get(i) != at for i, at in seen.items())
+            self._first_seen.update(seen)
+            self._unrecorded.difference_update(seen)
+            state = self._state
+            if state is not None and changed:
+                self._state = dataclasses.replace(state, articles=self._dated(dict(state.articles)))
+
+    def new_since(self, since: dt.datetime, timezone: str = "UTC") -> dict[str, Article]:
+        """Articles new since ``since``: first seen after it, or dated after its day (in
+        ``timezone``). From the service's own records; no file is looked at."""
+        day = local_date(since, timezone)
+        return {
+            article_id: article
+            for article_id, article in self._s.articles.items()
+            if self._first_seen.get(article_id, since) > since
+            or (article.date is not None and article.date > day)
+        }
+
+    def has_new_on_topic(
+        self,
+        topic: str | None,
+        since: dt.datetime,
+        timezone: str = "UTC",
+        extra_topics: Sequence[Topic] = (),
+    ) -> bool:
+        """Whether any article new since ``since`` is about ``topic`` (None: any topic)."""
+        fresh = self.new_since(since, timezone)
+        if not fresh or topic is None:
+            return bool(fresh)
+        state = self._s
+        digest = build_digest(
+            topic,
+            articles=fresh,
+            index=state.index,
+            topic_model=state.topics,
+            limit=1,
+            extra_topics=extra_topics,
+        )
+        return bool(digest.points)
 
     @property
     def articles(self) -> dict[str, Article]:
@@ -146,6 +257,28 @@ class NewsService:
             limit=limit,
             extra_topics=extra_topics,
         )
+
+    def all_topics_digest(self, *, since: dt.date | None = None, limit: int = 8) -> Digest:
+        """A digest across every topic: the newest articles (by date, else the day they
+        were added), each with its best sentence."""
+        recent = [
+            a
+            for a in self._s.articles.values()
+            if since is None or (a.dated or dt.date.min) >= since
+        ]
+        recent.sort(key=lambda a: (a.dated or dt.date.min, a.id), reverse=True)
+        points: list[DigestPoint] = []
+        sources: list[DigestSource] = []
+        for article in recent:
+            if len(points) >= limit:
+                break
+            lead = self.summary(article, 1)
+            if not lead:
+                continue
+            title = " ".join((article.title or article.id).split())
+            points.append(DigestPoint(lead[0], article.id, title))
+            sources.append(DigestSource(article.id, title, article.url))
+        return Digest(ALL_TOPICS, ALL_TOPICS, tuple(points), tuple(sources), (), since)
 
     # -- article files (moderators) ------------------------------------------------------
 

@@ -25,6 +25,14 @@ class Article:
     source: str | None = None
     url: str | None = None
     tags: tuple[str, ...] = ()
+    #: For an article without a ``date``: the day the library first saw it (UTC), set by the
+    #: service from its first-seen records. None for dated articles.
+    added: dt.date | None = None
+
+    @property
+    def dated(self) -> dt.date | None:
+        """The day the article counts from: its own date, else the day it was added."""
+        return self.date if self.date is not None else self.added
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,8 +3,9 @@
 1. The topic is resolved (catalogue, tag or a server's own topic, typos tolerated); text that
    names no topic ("football") becomes an ad-hoc topic answered through the search index.
 2. The articles about it are ranked by relevance and recency; with ``since``, only articles
-   dated that day or later count (an undated article cannot be shown to be recent, so it is
-   left out then; without ``since`` it takes part, ranked as the oldest).
+   dated that day or later count (``Article.dated``: an undated article counts from the day
+   the library first saw it; one with neither is left out then, and without ``since`` takes
+   part, ranked as the oldest).
 3. From the best ``limit`` articles, every distinct sentence is scored by how well it stands
    for its article (``summarize``'s centrality, lead and stand-alone scores) and how much it
    speaks to the topic (its keywords, or the query's words), weighted by its article's rank.
@@ -172,20 +173,20 @@ def _rank_articles(
     for article_id, score in ranked:
         article = articles.get(article_id)
         if article is None or (
-            since is not None and (article.date is None or article.date < since)
+            since is not None and (article.dated is None or article.dated < since)
         ):
             continue
         kept.append((article, score))
     if not kept:
         return []
     top = max(score for _a, score in kept) or 1.0
-    newest = max((a.date for a, _s in kept if a.date is not None), default=None)
+    newest = max((a.dated for a, _s in kept if a.dated is not None), default=None)
 
     def combined(pair: tuple[Article, float]) -> float:
         article, score = pair
         recency = 0.0
-        if newest is not None and article.date is not None:
-            recency = 0.5 ** ((newest - article.date).days / _HALF_LIFE_DAYS)
+        if newest is not None and article.dated is not None:
+            recency = 0.5 ** ((newest - article.dated).days / _HALF_LIFE_DAYS)
         return (1 - _RECENCY_SHARE) * score / top + _RECENCY_SHARE * recency
 
     scored = [(article, combined((article, score))) for article, score in kept]
@@ -194,8 +195,8 @@ def _rank_articles(
 
 
 def _in_range(article: Article, since: dt.date | None) -> bool:
-    """Whether ``article`` counts for ``since`` (undated articles count only without it)."""
-    return since is None or (article.date is not None and article.date >= since)
+    """Whether ``article`` counts for ``since`` (by its date, else the day it was added)."""
+    return since is None or (article.dated is not None and article.dated >= since)
 
 
 def _select_points(
@@ -262,7 +263,7 @@ def _closest(
         return sum(
             1
             for a in ids
-            if (art := articles.get(a)) is not None and art.date and art.date >= since
+            if (art := articles.get(a)) is not None and art.dated and art.dated >= since
         )
 
     available = {

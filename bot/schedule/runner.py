@@ -284,7 +284,8 @@ class ScheduleRunner:
                 # Only a crash or a cancellation gets here (``one`` keeps the rest): let the
                 # first one through as itself, as a sequential pass would have.
                 raise group_error.exceptions[0] from None
-            done = {schedule.id: task.result() for schedule, task in zip(schedules, tasks)}
+            pairs = zip(schedules, tasks, strict=True)
+            done = {schedule.id: task.result() for schedule, task in pairs}
             return [outcome for schedule_id in sorted(done) for outcome in done[schedule_id]]
 
     async def run_now(self, schedule_id: int, now: dt.datetime | None = None) -> RunOutcome:
@@ -297,9 +298,7 @@ class ScheduleRunner:
         if schedule is None:
             raise RunNowRefused(f"there is no scheduled digest #{schedule_id}")
         nonce = run_nonce(schedule.id, now, manual=True)
-        entry = await self._store.ledger.claim(
-            schedule.id, now, nonce=nonce, now=now, manual=True
-        )
+        entry = await self._store.ledger.claim(schedule.id, now, nonce=nonce, now=now, manual=True)
         if entry is None:
             raise RunNowRefused("this digest is already being posted at this moment")
         key = (schedule.id, entry.due_at)

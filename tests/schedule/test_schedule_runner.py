@@ -620,9 +620,7 @@ async def test_failing_channels_neither_delay_the_healthy_one_nor_count_as_the_b
     # The retries come round while the bot is running: retried, never "not running".
     poster.post = FakePoster.post.__get__(poster)  # type: ignore[method-assign]
     outcomes = await runner.tick(clock.set(utc(2, 9, 1, 40)))
-    assert sorted(o.schedule_id for o in outcomes if o.state == "posted") == [
-        s.id for s in failing
-    ]
+    assert sorted(o.schedule_id for o in outcomes if o.state == "posted") == [s.id for s in failing]
     for schedule in [*failing, healthy]:
         assert [state for _, state in await states(store, schedule.id)] == ["posted"]
         for entry in await store.ledger.history(schedule.id):
@@ -650,9 +648,7 @@ async def test_each_run_is_judged_by_the_clock_when_it_is_attempted(
     ]
     for schedule, seconds in zip(schedules, (35, 60, 85), strict=True):
         entry = await store.ledger.get(schedule.id, utc(2, 9))
-        assert entry is not None and entry.completed_at == utc(2, 9) + dt.timedelta(
-            seconds=seconds
-        )
+        assert entry is not None and entry.completed_at == utc(2, 9) + dt.timedelta(seconds=seconds)
 
 
 async def test_a_schedule_that_breaks_the_tick_does_not_stop_the_others(
