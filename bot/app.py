@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.errors import NewsTree
 from bot.metrics import LatencyRecorder
 from bot.service import NewsService
-from bot.store import Store
+from bot.store import Store, StoreError
 
 if TYPE_CHECKING:
     from bot.digest import Topic
@@ -104,10 +104,33 @@ class NewsBot(commands.Bot):
             self.store = await anext(self._store_holder)
         if self._service is None:
             self._service = await asyncio.to_thread(self._load_service)
+        self._service.clock = discord.utils.utcnow
+        await self.record_first_seen(everything=True)
         for name in self.extension_names:
             await self.load_extension(name)
         if self.sync_commands:
             await self.sync_app_commands()
+
+    async def record_first_seen(self, *, everything: bool = False) -> None:
+        """Store the first-seen times of articles the service has not had from the database
+        yet (stamped now), and give the service the stored times (earlier ones win).
+
+        ``everything`` also reads back every record (at start-up: the service was loaded
+        before the database could date anything). A database problem is logged; the
+        service keeps its own stamps until the next try.
+        """
+        service, store = self._service, self.store
+        if service is None or store is None or store.closed:
+            return
+        fresh = service.unrecorded_first_seen()
+        if not fresh and not everything:
+            return
+        try:
+            stored = await store.first_seen.record(list(fresh), now=discord.utils.utcnow())
+        except StoreError as error:
+            _log.warning("could not record when %d articles were first seen: %s", len(fresh), error)
+            return
+        await asyncio.to_thread(service.adopt_first_seen, stored)
 
     def _load_service(self) -> NewsService:
         settings = self.settings

@@ -18,7 +18,6 @@ import dataclasses
 import datetime as dt
 import functools
 import threading
-import zoneinfo
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +35,7 @@ from bot.digest import (
     load_catalogue,
     summarize,
 )
+from bot.schedule.timespec import local_date
 from bot.search import SearchIndex, SearchResult, complete
 
 Clock = Callable[[], dt.datetime]
@@ -45,11 +45,6 @@ ALL_TOPICS = "All topics"
 
 def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
-
-
-def local_date(moment: dt.datetime, timezone: str) -> dt.date:
-    """The calendar date of ``moment`` in the IANA zone ``timezone``."""
-    return moment.astimezone(zoneinfo.ZoneInfo(timezone)).date()
 
 
 @dataclass(frozen=True)

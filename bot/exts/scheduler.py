@@ -1,28 +1,28 @@
-"""Scheduled digests: the cog that runs the ``ScheduleRunner``, and its Discord poster.
+"""Scheduled digests: the cog that runs the ``ScheduleRunner``, and its Discord sender.
 
 The runner (``bot.schedule.runner``) decides what is due and guarantees each run is posted
-at most once and, within the grace period, at least once; this module does the Discord
-part. The loop body only calls ``run_due(now)``, so a test (or anything else) can run the
-schedules at a chosen instant. The first iteration runs as soon as the bot is ready, which
-re-arms every schedule from the database after a restart and finishes or skips whatever
-the last process left half done.
+at most once and, within the grace period, at least once; ``bot.schedule.delivery``
+decides what a run says and what is new. This module does only the Discord part: find the
+channel, render and send, and read the channel's history for an earlier post. The loop
+body only calls ``run_due(now)``, so a test (or anything else) can run the schedules at a
+chosen instant. The first iteration runs as soon as the bot is ready, which re-arms every
+schedule from the database after a restart and finishes or skips whatever the last
+process left half done.
 
-The poster renders the digest embed, sends it with the run's nonce (discord.py 2.7 asks
-Discord to enforce it) and writes the nonce in the embed footer: messages read back from
-history do not carry their nonce, so ``find_posted`` recognises an earlier post by that
-footer. Discord's errors become the runner's: ``ChannelGone`` (channel deleted or unknown),
+The sender renders the digest embed with the schedule's title and the run's due time as
+its timestamp, and sends it with the run's nonce (discord.py 2.7 asks Discord to enforce
+it). Messages read back from history do not carry their nonce, so an earlier post is
+recognised by what a reader sees: the bot's own message with that title and timestamp.
+Discord's errors become the runner's: ``ChannelGone`` (channel deleted or unknown),
 ``MissingAccess`` (forbidden, or a permission missing before sending), ``TransientError``
 (5xx, rate limits, timeouts, network).
 """
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
-import os
 import re
-import zoneinfo
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -30,26 +30,27 @@ import aiohttp
 import discord
 from discord.ext import commands, tasks
 
-from bot.corpus.model import Article
-from bot.digest import Digest, DigestPoint, DigestSource, Topic, build_digest
+from bot.digest import Digest
 from bot.schedule import (
     ChannelGone,
+    DigestDelivery,
     MissingAccess,
     NothingToPost,
     PosterError,
     RunOutcome,
     ScheduleRunner,
     TransientError,
+    digest_title,
     next_attempt,
+    same_title,
 )
-from bot.store import AuditResult, Schedule, Store, StoreError
-from bot.ui.embeds import digest_embed
-from bot.ui.limits import CONTENT, fit_embed
+from bot.store import AuditResult, Schedule, Store
+from bot.ui.embeds import scheduled_digest_embed
+from bot.ui.limits import CONTENT
 from bot.ui.text import ZWSP, escape, fit
 
 if TYPE_CHECKING:
     from bot.app import NewsBot
-    from bot.service import NewsService
 
 _log = logging.getLogger(__name__)
 
@@ -58,7 +59,6 @@ LOOP_SECONDS = 30.0
 # whole database at least this often, in case the schedules changed behind its back.
 MAX_IDLE = dt.timedelta(hours=1)
 HISTORY_LIMIT = 100  # messages read back after a run's due time when looking for its post
-ALL_TOPICS = "All topics"
 # Permissions a scheduled digest needs in its channel (history only for recovery).
 POST_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
 # Discord's JSON error code for a message that no longer exists.
@@ -89,134 +89,6 @@ def missing_permissions(channel: discord.abc.GuildChannel, me: discord.Member) -
     return [name for name in POST_PERMISSIONS if not getattr(allowed, name)]
 
 
-# -- what a scheduled digest says --------------------------------------------------------
-
-
-def all_topics_digest(service: NewsService, *, since: dt.date | None, limit: int) -> Digest:
-    """A digest across every topic: the newest articles, each with its best sentence."""
-    articles = service.articles
-    recent = [a for a in articles.values() if since is None or (a.date and a.date >= since)]
-    recent.sort(key=lambda a: (a.date or dt.date.min, a.id), reverse=True)
-    points: list[DigestPoint] = []
-    sources: list[DigestSource] = []
-    for article in recent:
-        if len(points) >= limit:
-            break
-        lead = service.summary(article, 1)
-        if not lead:
-            continue
-        title = " ".join((article.title or article.id).split())
-        points.append(DigestPoint(lead[0], article.id, title))
-        sources.append(DigestSource(article.id, title, article.url))
-    return Digest(ALL_TOPICS, ALL_TOPICS, tuple(points), tuple(sources), (), since)
-
-
-def schedule_topic_label(schedule: Schedule) -> str:
-    """What a schedule digests, as shown to moderators."""
-    return schedule.topic or ALL_TOPICS
-
-
-def local_date(moment: dt.datetime, timezone: str) -> dt.date:
-    """The calendar date of ``moment`` in ``timezone``."""
-    return moment.astimezone(zoneinfo.ZoneInfo(timezone)).date()
-
-
-async def schedule_digest(bot: NewsBot, schedule: Schedule, *, at: dt.datetime) -> Digest:
-    """The digest ``schedule`` posts at ``at``: its topic over the server's ``digest_days``,
-    at most ``digest_limit`` points (both from the server's settings)."""
-    store = _store(bot)
-    settings = await store.guilds.get(schedule.guild_id)
-    since = local_date(at, schedule.timezone) - dt.timedelta(days=settings.digest_days)
-    extra = await bot.extra_topics(schedule.guild_id)
-    service = bot.service
-    topic = schedule.topic
-    limit = settings.digest_limit
-
-    def build() -> Digest:
-        if topic is None:
-            return all_topics_digest(service, since=since, limit=limit)
-        return service.digest(topic, since=since, limit=limit, extra_topics=extra)
-
-    return await asyncio.to_thread(build)
-
-
-def new_articles(service: NewsService, since: dt.datetime, timezone: str) -> dict[str, Article]:
-    """Articles new since ``since``: their file was written after it, or they are dated
-    after its day (in the schedule's timezone)."""
-    day = local_date(since, timezone)
-    cutoff = since.timestamp()
-    root = service.library.root
-    written: dict[str, float] = {}
-    found: dict[str, Article] = {}
-    for article in service.articles.values():
-        path = article.source_path
-        if path not in written:
-            try:
-                written[path] = os.stat(root / path).st_mtime
-            except OSError:
-                written[path] = 0.0
-        if written[path] > cutoff or (article.date is not None and article.date > day):
-            found[article.id] = article
-    return found
-
-
-def has_new_on_topic(
-    service: NewsService,
-    topic: str | None,
-    since: dt.datetime,
-    timezone: str,
-    extra: Sequence[Topic],
-) -> bool:
-    """Whether any article new since ``since`` is about ``topic`` (None: any topic)."""
-    fresh = new_articles(service, since, timezone)
-    if not fresh or topic is None:
-        return bool(fresh)
-    digest = build_digest(
-        topic,
-        articles=fresh,
-        index=service.index,
-        topic_model=service.topic_model,
-        limit=1,
-        extra_topics=extra,
-    )
-    return bool(digest.points)
-
-
-def scheduled_embed(
-    digest: Digest, schedule: Schedule, nonce: str, due_at: dt.datetime | None
-) -> discord.Embed:
-    """The digest embed with the schedule and the run's nonce in its footer."""
-    embed = digest_embed(digest)
-    parts = [embed.footer.text] if embed.footer and embed.footer.text else []
-    parts += [f"scheduled digest #{schedule.id}", nonce]
-    embed.set_footer(text=" · ".join(parts))
-    if due_at is not None:
-        embed.timestamp = due_at
-    return fit_embed(embed)
-
-
-def carries_nonce(message: discord.Message, nonce: str) -> bool:
-    """Whether ``message`` is the post of the run with ``nonce`` (see ``scheduled_embed``)."""
-    for embed in message.embeds:
-        footer = embed.footer.text if embed.footer else None
-        if footer and nonce in footer.split(" · "):
-            return True
-    return False
-
-
-def nothing_message(digest: Digest, schedule: Schedule, days: int) -> str:
-    """Why a run posts nothing: the topic has no articles in the period."""
-    topic = digest.matched_topic or schedule_topic_label(schedule)
-    return f"nothing on {topic} in the last {days} days"
-
-
-def _store(bot: NewsBot) -> Store:
-    store = bot.store
-    if store is None or store.closed:
-        raise TransientError("the bot's database is not open")
-    return store
-
-
 # -- talking to Discord ------------------------------------------------------------------
 
 
@@ -238,8 +110,29 @@ def poster_error(error: BaseException, *, sending: bool = False) -> BaseExceptio
     return error
 
 
-class DiscordPoster:
-    """``bot.schedule.DigestPoster`` over the bot's connection."""
+def _store(bot: NewsBot) -> Store:
+    store = bot.store
+    if store is None or store.closed:
+        raise TransientError("the bot's database is not open")
+    return store
+
+
+def is_post_of(message: discord.Message, schedule: Schedule, due_at: dt.datetime) -> bool:
+    """Whether ``message`` looks like the post of ``schedule``'s run due at ``due_at``: an
+    embed with the schedule's title and that due time as its timestamp."""
+    for embed in message.embeds:
+        stamp = embed.timestamp
+        if (
+            stamp is not None
+            and int(stamp.timestamp()) == int(due_at.timestamp())
+            and same_title(embed.title, schedule)
+        ):
+            return True
+    return False
+
+
+class DiscordSender:
+    """``bot.schedule.ChannelSender`` over the bot's connection."""
 
     def __init__(self, bot: NewsBot) -> None:
         self.bot = bot
@@ -259,8 +152,8 @@ class DiscordPoster:
             raise ChannelGone("the channel can no longer hold messages")
         return channel
 
-    async def post(
-        self, schedule: Schedule, due_at: dt.datetime, nonce: str, since: dt.datetime | None
+    async def send_digest(
+        self, schedule: Schedule, digest: Digest, due_at: dt.datetime, nonce: str
     ) -> int:
         channel = await self.channel(schedule)
         me = channel.guild.me  # type: ignore[attr-defined]
@@ -269,14 +162,7 @@ class DiscordPoster:
             raise MissingAccess(
                 f"the bot lacks {permission_names(missing)} in #{getattr(channel, 'name', '?')}"
             )
-        try:
-            digest = await schedule_digest(self.bot, schedule, at=due_at)
-        except StoreError as error:
-            raise TransientError(f"the database failed: {error}") from error
-        if not digest.points:
-            days = (await _store(self.bot).guilds.get(schedule.guild_id)).digest_days
-            raise NothingToPost(nothing_message(digest, schedule, days))
-        embed = scheduled_embed(digest, schedule, nonce, due_at)
+        embed = scheduled_digest_embed(digest, digest_title(schedule), due_at)
         try:
             message = await channel.send(
                 embed=embed, nonce=nonce, allowed_mentions=discord.AllowedMentions.none()
@@ -285,30 +171,28 @@ class DiscordPoster:
             raise poster_error(error, sending=True) from error
         return message.id
 
-    async def find_posted(self, schedule: Schedule, due_at: dt.datetime, nonce: str) -> int | None:
+    async def find_digests(self, schedule: Schedule, due_at: dt.datetime) -> list[int]:
         channel = await self.channel(schedule)
         me = self.bot.user
         # A run is claimed at or after its due time, so its post cannot be older. Newest
         # first: the check follows the claim closely, so chatter between the due time and
         # a late claim (after a restart) cannot push the post out of the scanned window.
         after = due_at - dt.timedelta(minutes=1)
+        found: list[int] = []
         try:
             history = channel.history(limit=HISTORY_LIMIT, after=after, oldest_first=False)
             async for message in history:
-                if me is not None and message.author.id == me.id and carries_nonce(message, nonce):
-                    return message.id
+                if (
+                    me is not None
+                    and message.author.id == me.id
+                    and is_post_of(message, schedule, due_at)
+                ):
+                    found.append(message.id)
         except discord.Forbidden:
-            return None  # no Read Message History: cannot tell (the nonce still guards)
+            return []  # no Read Message History: cannot tell (the nonce still guards)
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as error:
             raise poster_error(error) from error
-        return None
-
-    async def has_new(self, schedule: Schedule, since: dt.datetime) -> bool:
-        extra = await self.bot.extra_topics(schedule.guild_id)
-        service = self.bot.service
-        return await asyncio.to_thread(
-            has_new_on_topic, service, schedule.topic, since, schedule.timezone, extra
-        )
+        return found
 
 
 # -- the cog -----------------------------------------------------------------------------
@@ -319,11 +203,24 @@ class Scheduler(commands.Cog):
 
     def __init__(self, bot: NewsBot, *, interval: float = LOOP_SECONDS) -> None:
         self.bot = bot
-        self.poster = DiscordPoster(bot)
+        self.sender = DiscordSender(bot)
+        self._delivery: DigestDelivery | None = None
         self._runner: ScheduleRunner | None = None
         # When the next run (or retry) is due; None: check at the next iteration.
         self._next_check: dt.datetime | None = None
         self.digests.change_interval(seconds=interval)
+
+    @property
+    def poster(self) -> DigestDelivery:
+        """The runner's poster: the core's decisions around ``sender``."""
+        if self._delivery is None:
+            self._delivery = DigestDelivery(
+                _store(self.bot),
+                lambda: self.bot.service,
+                self.sender,
+                extra_topics=self.bot.extra_topics,
+            )
+        return self._delivery
 
     @property
     def runner(self) -> ScheduleRunner:
@@ -349,9 +246,16 @@ class Scheduler(commands.Cog):
         """Look at the schedules again at the next iteration (call after changing them)."""
         self._next_check = None
 
+    async def run_now(self, schedule_id: int) -> RunOutcome:
+        """Post a schedule's digest now (a ledger run like any other; see the runner)."""
+        outcome = await self.runner.run_now(schedule_id, discord.utils.utcnow())
+        self.schedules_changed()
+        return outcome
+
     async def run_due(self, now: dt.datetime | None = None) -> list[RunOutcome]:
         """Post (or skip, or retry) every run due at ``now`` (default: the clock)."""
         now = now or discord.utils.utcnow()
+        await self.bot.record_first_seen()  # before only_new asks what is new
         outcomes = await self.runner.tick(now)
         self._next_check = await self._earliest_due(now)
         for outcome in outcomes:
@@ -382,6 +286,9 @@ class Scheduler(commands.Cog):
     @tasks.loop(seconds=LOOP_SECONDS)
     async def digests(self) -> None:
         try:
+            # Articles a reload or an upload found since the last iteration: recorded now,
+            # so a restart keeps the day they were first seen.
+            await self.bot.record_first_seen()
             await self.run_if_due()
         except Exception:
             # The loop must survive a bad tick (a database hiccup); the next one retries.

@@ -4,6 +4,13 @@
 ``runner.ScheduleRunner`` posts each due run exactly once through an injected poster.
 """
 
+from bot.schedule.delivery import (
+    ChannelSender,
+    DigestDelivery,
+    digest_title,
+    same_title,
+    schedule_digest,
+)
 from bot.schedule.errors import (
     ChannelGone,
     MissingAccess,
@@ -31,6 +38,7 @@ from bot.schedule.timespec import (
     ScheduleSpec,
     describe,
     due_runs,
+    local_date,
     local_instant,
     next_due,
     parse_cadence,
@@ -46,6 +54,8 @@ __all__ = [
     "NO_NEW_ARTICLES",
     "WEEKDAYS",
     "ChannelGone",
+    "ChannelSender",
+    "DigestDelivery",
     "DigestPoster",
     "MissingAccess",
     "NothingToPost",
@@ -58,7 +68,9 @@ __all__ = [
     "ScheduleSpec",
     "TransientError",
     "describe",
+    "digest_title",
     "due_runs",
+    "local_date",
     "local_instant",
     "next_attempt",
     "next_due",
@@ -68,6 +80,8 @@ __all__ = [
     "parse_timezone",
     "parse_weekday",
     "run_nonce",
+    "same_title",
+    "schedule_digest",
     "suggest_timezones",
     "topic_label",
 ]

@@ -185,7 +185,12 @@ def nothing_new(schedule: Schedule) -> str:
 
 
 class RunNowRefused(Exception):
-    """A run-now was not posted; ``str(error)`` says why, for the moderator."""
+    """A run-now was not posted; ``str(error)`` says why, for the moderator, and ``state``
+    is the run's ledger state ("skipped", "failed"; None when no run was made)."""
+
+    def __init__(self, message: str, state: RunState | None = None) -> None:
+        super().__init__(message)
+        self.state = state
 
 
 def next_attempt(schedule: Schedule, now: dt.datetime) -> dt.datetime | None:
@@ -308,7 +313,7 @@ class ScheduleRunner:
         finally:
             self._inflight.discard(key)
         if outcome.state != "posted":
-            raise RunNowRefused(outcome.detail or f"the run was {outcome.state}")
+            raise RunNowRefused(outcome.detail or f"the run was {outcome.state}", outcome.state)
         return outcome
 
     # -- one schedule ------------------------------------------------------------------

@@ -185,6 +185,11 @@ def parse_cadence(text: str) -> str:
     return word
 
 
+def local_date(moment: dt.datetime, timezone: str) -> dt.date:
+    """The calendar date of ``moment`` in the IANA zone ``timezone``."""
+    return moment.astimezone(zoneinfo.ZoneInfo(timezone)).date()
+
+
 def describe(spec: SpecLike) -> str:
     """``"daily at 09:00 (Europe/London)"`` or ``"weekly on Mondays at 09:00 (UTC)"``."""
     at = spec.local_time.strftime("%H:%M")

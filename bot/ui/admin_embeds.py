@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from bot.corpus.model import Article, Rejection, ReloadReport
     from bot.metrics import LatencySummary
     from bot.search.model import IndexStats
-    from bot.store import AuditEntry, GuildSettings, Schedule, StoredTopic
+    from bot.store import AuditEntry, GuildSettings, LedgerEntry, Schedule, StoredTopic
 
 SCHEDULES_PER_PAGE = 8
 AUDIT_PAGE_SIZE = 10
@@ -108,10 +108,26 @@ def schedule_status(schedule: Schedule, timezone: str) -> str:
     return status
 
 
+def last_run_line(entry: LedgerEntry | None, timezone: str) -> str:
+    """``Last run: skipped at 09:00 on Thu 01 Jan: nothing new on Trade & investment``."""
+    if entry is None:
+        return "Last run: none yet"
+    local = entry.due_at.astimezone(_zone(timezone))
+    at = local.strftime("%H:%M on %a %d %b")
+    kind = "run-now " if entry.manual else ""
+    line = f"Last run: {kind}{entry.state} at {at}"
+    if entry.detail and entry.state != "posted":
+        line += f": {fit(entry.detail, 300)}"
+    return line
+
+
 def schedule_pages(
-    schedules: Sequence[Schedule], now: dt.datetime, timezone: str
+    schedules: Sequence[Schedule],
+    now: dt.datetime,
+    timezone: str,
+    last_runs: Mapping[int, LedgerEntry] | None = None,
 ) -> list[discord.Embed]:
-    """Every schedule with its id, channel, timing, next run and status."""
+    """Every schedule with its id, channel, timing, next run, status and last outcome."""
     from bot.schedule import describe, next_attempt
 
     if not schedules:
@@ -132,6 +148,8 @@ def schedule_pages(
                 f"Next run: {when(next_attempt(schedule, now), timezone)}\n"
                 f"{schedule_status(schedule, timezone)}"
             )
+            if last_runs is not None:
+                value += "\n" + last_run_line(last_runs.get(schedule.id), timezone)
             embed.add_field(name=f"#{schedule.id} · {topic}", value=value, inline=False)
         embed.set_footer(text=f"Times in {timezone} · {len(schedules)} schedule(s)")
         pages.append(embed)
@@ -321,6 +339,7 @@ class StatsView:
     upcoming: Sequence[tuple[dt.datetime, Schedule]]
     timezone: str
     guilds: int
+    last_runs: Mapping[int, LedgerEntry] | None = None
 
 
 def _ms(seconds: float | None) -> str:
@@ -362,11 +381,15 @@ def stats_embed(view: StatsView) -> discord.Embed:
         inline=False,
     )
     if view.upcoming:
-        lines = [
-            f"#{schedule.id} {fit(schedule.topic or _ALL_TOPICS, 60)} → "
-            f"<#{schedule.channel_id}>: {when(moment, view.timezone)}"
-            for moment, schedule in view.upcoming
-        ]
+        lines = []
+        for moment, schedule in view.upcoming:
+            line = (
+                f"#{schedule.id} {fit(schedule.topic or _ALL_TOPICS, 60)} → "
+                f"<#{schedule.channel_id}>: {when(moment, view.timezone)}"
+            )
+            if view.last_runs is not None and schedule.id in view.last_runs:
+                line += "\n  " + last_run_line(view.last_runs[schedule.id], view.timezone)
+            lines.append(line)
         upcoming = "\n".join(lines)
     else:
         upcoming = "No active schedules."
@@ -423,6 +446,7 @@ __all__ = [
     "AUDIT_PAGE_SIZE",
     "StatsView",
     "audit_pages",
+    "last_run_line",
     "local_text",
     "reload_embed",
     "removal_embed",

@@ -181,12 +181,31 @@ def article_embed(article: Article, summary: Sequence[str], topics: Sequence[str
         colour=COLOUR,
     )
     embed.add_field(name="Source", value=fit(article.source or "unknown", 200), inline=True)
-    date = article.date.isoformat() if isinstance(article.date, dt.date) else "unknown"
-    embed.add_field(name="Date", value=date, inline=True)
+    embed.add_field(name="Date", value=date_line(article), inline=True)
     topic_list = ", ".join(fit(t, 80) for t in topics[:10]) or "none yet"
     embed.add_field(name="Topics", value=topic_list, inline=True)
     sentences = len(article.sentences)
     embed.set_footer(text=f"{article.id} · {sentences} sentence{'s' if sentences != 1 else ''}")
+    return limits.fit_embed(embed)
+
+
+def date_line(article: Article) -> str:
+    """``2024-05-01``; for an undated article the day the library first saw it, ``Added 1
+    Dec 2026``; ``unknown`` when there is neither."""
+    if isinstance(article.date, dt.date):
+        return article.date.isoformat()
+    if isinstance(article.added, dt.date):
+        return f"Added {article.added.day} {article.added:%b %Y}"
+    return "unknown"
+
+
+def scheduled_digest_embed(digest: Digest, title: str, due_at: dt.datetime | None) -> discord.Embed:
+    """A scheduled digest: the digest embed under the schedule's ``title``, stamped with the
+    run's due time (how the bot recognises its own post after a restart; no ids shown)."""
+    embed = digest_embed(digest)
+    embed.title = fit(title, limits.TITLE)
+    if due_at is not None:
+        embed.timestamp = due_at
     return limits.fit_embed(embed)
 
 

@@ -55,8 +55,11 @@ async def test_a_scheduled_digest_is_posted_once_when_its_time_comes(room: Newsr
     assert 5 <= minutes_after_start(post.created_at) < 5.6  # within one loop interval
     assert post.embeds[0].title == "Digest: All topics"
     assert "Harbour Ferry Adds Night Crossings" in embed_text(post)
+    # No internal ids in public: the footer is the digest's own; the run is recognised by
+    # the title and the due time the embed carries as its timestamp.
     footer = post.embeds[0].footer.text
-    assert footer.endswith(" · scheduled digest #1 · nb1.29453765")  # the run's nonce
+    assert "nb1" not in footer and "#1" not in footer
+    assert post.embeds[0].timestamp == START + dt.timedelta(minutes=5)
 
     await room.env.advance_time(30 * 60)
     assert len(room.bot_posts()) == 1
@@ -113,6 +116,7 @@ async def test_a_restart_between_sending_and_recording_finds_the_post_instead_of
     assert run.state == "posted"
     assert run.message_id == room.bot_posts()[0].id
     assert run.detail == "found already posted after an interrupted attempt"
+    # Only that run's post: the title and the due time, not just any digest of the bot.
 
 
 async def test_a_restart_between_claiming_and_sending_posts_it_once(room: Newsroom) -> None:
@@ -392,7 +396,13 @@ async def test_preview_is_private_and_run_now_posts_at_once(room: Newsroom) -> N
     assert post.embeds[0].title == "Digest: All topics"
     [schedule] = await room.schedules()
     assert schedule.last_posted_at == room.env.now().replace(microsecond=0)
-    assert await runs(room, schedule_id) == []  # not a scheduled run: 18:00 still comes
+    # A ledger run like any other (marked as run-now), so it posts exactly once …
+    [run] = await runs(room, schedule_id)
+    assert (run.state, run.manual, run.message_id) == ("posted", True, post.id)
+    # … and not part of the timetable: 18:00 still comes.
+    listed = embed_text((await room.admin("schedule list")).response)
+    assert "Next run: Thu 01 Jan 2026 18:00 UTC" in listed
+    assert "Last run: run-now posted at 00:00 on Thu 01 Jan" in listed
 
 
 async def test_schedule_autocomplete_lists_the_servers_schedules_to_moderators_only(

@@ -1,9 +1,9 @@
-"""The scheduler's pieces that need no Discord: error mapping, nonces, "new", latency."""
+"""The scheduler's pieces that need no Discord: error mapping, recognising a post, "new",
+latency."""
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -13,10 +13,11 @@ import discord
 import pytest
 from admin_sim import ARTICLES
 
-from bot.exts.scheduler import carries_nonce, has_new_on_topic, new_articles, poster_error
+from bot.exts.scheduler import is_post_of, poster_error
 from bot.metrics import LatencyRecorder, percentile
 from bot.schedule import ChannelGone, MissingAccess, NothingToPost, PosterError, TransientError
 from bot.service import NewsService
+from bot.store import Schedule
 
 UTC = dt.UTC
 
@@ -47,36 +48,58 @@ def test_discord_errors_become_the_runners_errors(
     assert str(mapped)
 
 
-def test_a_post_is_recognised_by_the_nonce_in_its_footer() -> None:
-    embed = discord.Embed(title="Digest").set_footer(text="3 points · scheduled digest #4 · nb4.9")
+def schedule(topic: str | None = None) -> Schedule:
+    now = dt.datetime(2026, 1, 1, tzinfo=UTC)
+    return Schedule(
+        id=4, guild_id=1, channel_id=2, topic=topic, local_time=dt.time(9), cadence="daily",
+        weekday=None, timezone="UTC", only_new=False, paused=False, pause_reason=None,
+        failure_count=0, next_retry_at=None, created_by=None, created_at=now,
+        last_posted_at=None, armed_at=now,
+    )  # fmt: skip
+
+
+def test_a_post_is_recognised_by_its_title_and_due_time_not_an_id_in_the_footer() -> None:
+    due = dt.datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
+    embed = discord.Embed(title="Digest: Health", timestamp=due).set_footer(text="3 points")
     message = SimpleNamespace(embeds=[embed])
 
-    assert carries_nonce(message, "nb4.9")  # type: ignore[arg-type]
-    assert not carries_nonce(message, "nb4.90")  # type: ignore[arg-type]
-    assert not carries_nonce(SimpleNamespace(embeds=[]), "nb4.9")  # type: ignore[arg-type]
+    assert is_post_of(message, schedule("Health"), due)  # type: ignore[arg-type]
+    assert not is_post_of(message, schedule("Health"), due + dt.timedelta(days=1))  # type: ignore[arg-type]
+    assert not is_post_of(message, schedule(None), due)  # type: ignore[arg-type]
+    untimed = SimpleNamespace(embeds=[discord.Embed(title="Digest: Health")])
+    assert not is_post_of(untimed, schedule("Health"), due)  # type: ignore[arg-type]
+    assert not is_post_of(SimpleNamespace(embeds=[]), schedule("Health"), due)  # type: ignore[arg-type]
 
 
-def test_new_means_written_or_dated_after_the_last_digest(tmp_path: Path) -> None:
+def test_new_means_first_seen_or_dated_after_the_last_digest(tmp_path: Path) -> None:
     folder = tmp_path / "articles"
     shutil.copytree(ARTICLES, folder)
+    aside = tmp_path / "harbour_ferry.md"
+    (folder / "harbour_ferry.md").rename(aside)
     last_post = dt.datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
-    before = (last_post - dt.timedelta(days=1)).timestamp()
-    for path in folder.iterdir():
-        os.utime(path, (before, before))
-    service = NewsService.load(folder)
+    clock = [last_post - dt.timedelta(days=1)]
+    service = NewsService(folder, clock=lambda: clock[0])
+    service.reload()
 
-    assert new_articles(service, last_post, "UTC") == {}
-    assert not has_new_on_topic(service, None, last_post, "UTC", ())
+    assert service.new_since(last_post, "UTC") == {}
+    assert not service.has_new_on_topic(None, last_post, "UTC")
 
-    later = (last_post + dt.timedelta(hours=2)).timestamp()
-    os.utime(folder / "harbour_ferry.md", (later, later))
-    assert set(new_articles(service, last_post, "UTC")) == {"harbour_ferry"}
-    assert has_new_on_topic(service, "Transport", last_post, "UTC", ())
-    assert not has_new_on_topic(service, "Health", last_post, "UTC", ())
+    clock[0] = last_post + dt.timedelta(hours=2)
+    aside.rename(folder / "harbour_ferry.md")  # dated 2025-12-30, but arrives only now
+    service.reload()
+    assert set(service.new_since(last_post, "UTC")) == {"harbour_ferry"}
+    assert service.has_new_on_topic("Transport", last_post, "UTC")
+    assert not service.has_new_on_topic("Health", last_post, "UTC")
     # Dated after the day of the last digest counts as new too.
-    assert set(new_articles(service, dt.datetime(2025, 12, 30, tzinfo=UTC), "UTC")) >= {
-        "clinic-hours"
-    }
+    assert set(service.new_since(dt.datetime(2025, 12, 30, tzinfo=UTC), "UTC")) >= {"clinic-hours"}
+    # Editing a file the library already had does not make it new.
+    (folder / "rovers_derby.txt").write_text(
+        (folder / "rovers_derby.txt").read_text(encoding="utf-8") + "\nOne more line.\n",
+        encoding="utf-8",
+    )
+    clock[0] += dt.timedelta(hours=1)
+    service.reload()
+    assert "rovers_derby" not in service.new_since(last_post, "UTC")
 
 
 def test_latency_percentiles_cover_the_recent_window() -> None:

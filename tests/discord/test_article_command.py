@@ -42,11 +42,14 @@ async def test_an_unknown_article_gets_a_private_did_you_mean(server: Server) ->
     refusals(server.env)
 
 
-async def test_missing_details_say_unknown(server: Server) -> None:
+async def test_missing_details_say_unknown_and_an_undated_article_says_when_it_was_added(
+    server: Server,
+) -> None:
     result = await server.alice.slash(server.channel, "article", article="harbour_ferry")
 
     fields = {field.name: field.value for field in embed_of(result).fields}
-    assert fields["Source"] == "unknown" and fields["Date"] == "unknown"
+    # Undated: the day the library first saw it (SimCord's clock starts on 1 Jan 2026).
+    assert fields["Source"] == "unknown" and fields["Date"] == "Added 1 Jan 2026"
 
 
 async def test_anyone_can_read_the_full_text_privately(server: Server) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -60,7 +61,23 @@ async def test_a_topic_with_nothing_yet_names_the_closest_topics(server: Server)
     assert "Closest topics: **" in embed.description
 
 
+async def test_an_undated_article_counts_from_the_day_the_library_first_saw_it(
+    server: Server,
+) -> None:
+    # The Sport articles are .txt files without a date, first seen today (1 Jan 2026).
+    result = await server.alice.slash(server.channel, "digest", topic="Sport", days=7)
+
+    embed = embed_of(result)
+    assert embed.title == "Digest: Sport"
+    assert "Underdogs Win Football Cup Final On Penalties" in embed.fields[0].value
+
+
 async def test_nothing_in_the_period_says_since_when(server: Server) -> None:
+    service = server.env.bot.service  # type: ignore[attr-defined]
+    undated = [i for i, a in service.articles.items() if a.date is None]
+    # As if the database recorded them first seen two months ago.
+    service.adopt_first_seen(dict.fromkeys(undated, dt.datetime(2025, 11, 1, tzinfo=dt.UTC)))
+
     result = await server.alice.slash(server.channel, "digest", topic="Sport", days=7)
 
     assert embed_of(result).description.startswith("Nothing on “Sport” since 2025-12-25 yet.")

@@ -588,22 +588,26 @@ async def test_failing_channels_neither_delay_the_healthy_one_nor_count_as_the_b
     failing = [await make_daily(store, clock, channel_id=100 + n) for n in range(10)]
     healthy = await make_daily(store, clock, channel_id=CHANNEL)
     release = asyncio.Event()
+    all_started = asyncio.Event()
+    healthy_sent = asyncio.Event()
     started: list[int] = []
 
     async def post(schedule: Schedule, due_at: dt.datetime, nonce: str, since: Any) -> int:
         if schedule.channel_id != CHANNEL:
             started.append(schedule.id)
+            if len(started) == len(failing):
+                all_started.set()
             await release.wait()
             raise TransientError("Discord answered 500; it may be a passing outage")
-        return await FakePoster.post(poster, schedule, due_at, nonce, since)
+        message_id = await FakePoster.post(poster, schedule, due_at, nonce, since)
+        healthy_sent.set()
+        return message_id
 
     poster.post = post  # type: ignore[method-assign]
     tick = asyncio.create_task(runner.tick(clock.set(utc(2, 9, 0, 10))))
-    for _ in range(10_000):  # let the runner's tasks run; no time passes
-        if len(started) == len(failing) and poster.sent:
-            break
-        assert not tick.done(), tick
-        await asyncio.sleep(0)
+    # No time passes on the fake clock while the ten failing sends hang.
+    await asyncio.wait_for(asyncio.gather(all_started.wait(), healthy_sent.wait()), timeout=30)
+    assert not tick.done()
     [sent] = poster.sent
     assert (sent.schedule_id, sent.at) == (healthy.id, utc(2, 9, 0, 10))
 

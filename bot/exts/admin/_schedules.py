@@ -14,29 +14,25 @@ from bot.errors import UserFacingError
 from bot.exts._options import to_choices, topic_choices
 from bot.exts.admin._access import audited, moderator_choices
 from bot.exts.admin._base import AdminBase
-from bot.exts.scheduler import (
-    ALL_TOPICS,
-    DiscordPoster,
-    missing_permissions,
-    permission_names,
-    schedule_digest,
-    scheduled_embed,
-)
+from bot.exts.scheduler import missing_permissions, permission_names
 from bot.schedule import (
     WEEKDAYS,
-    NothingToPost,
-    PosterError,
+    RunNowRefused,
     ScheduleError,
     describe,
+    digest_title,
     next_attempt,
     parse_time,
     parse_timezone,
     parse_weekday,
+    schedule_digest,
     suggest_timezones,
 )
 from bot.search import complete
+from bot.service import ALL_TOPICS
 from bot.store import Schedule
 from bot.ui.admin_embeds import schedule_pages, when
+from bot.ui.embeds import scheduled_digest_embed
 from bot.ui.limits import CHOICES
 from bot.ui.replies import answer, defer, show_pages
 from bot.ui.text import fit
@@ -243,8 +239,9 @@ class ScheduleCommands(AdminBase):
         assert interaction.guild_id is not None
         await defer(interaction, ephemeral=True)
         schedules = await self.store.schedules.in_guild(interaction.guild_id)
+        outcomes = await self.store.ledger.last_outcomes([s.id for s in schedules])
         settings = await self.guild_settings(interaction)
-        pages = schedule_pages(schedules, self.now(), settings.timezone)
+        pages = schedule_pages(schedules, self.now(), settings.timezone, outcomes)
         await show_pages(interaction, pages, ephemeral=True)
 
     @schedule.command(name="remove", description="Delete a scheduled digest")
@@ -310,9 +307,10 @@ class ScheduleCommands(AdminBase):
         found = await self._get(interaction, schedule)
         now = self.now()
         at = next_attempt(found, now) or now
-        digest = await schedule_digest(self.bot, found, at=at)
+        extra = await self.bot.extra_topics(found.guild_id)
+        digest = await schedule_digest(self.store, self.bot.service, found, at, extra)
         settings = await self.guild_settings(interaction)
-        embed = scheduled_embed(digest, found, "preview", None)
+        embed = scheduled_digest_embed(digest, digest_title(found), None)
         note = f"Preview of scheduled digest **#{found.id}** for {when(at, settings.timezone)}"
         if not digest.points:
             days = settings.digest_days
@@ -326,20 +324,20 @@ class ScheduleCommands(AdminBase):
         await defer(interaction, ephemeral=True)
         async with audited(self.bot, interaction, schedule_id=schedule) as note:
             found = await self._get(interaction, schedule)
-            now = self.now()
-            nonce = f"nbm{found.id}.{int(now.timestamp())}"[:25]
+            scheduler = self.bot.get_cog("Scheduler")
+            if scheduler is None:
+                raise UserFacingError("The scheduler is not running; nothing was posted.")
             try:
-                message_id = await DiscordPoster(self.bot).post(found, now, nonce, None)
-            except NothingToPost as reason:
-                raise UserFacingError(f"Nothing was posted: {fit(str(reason), 1500)}.") from None
-            except PosterError as error:
-                raise UserFacingError(
-                    f"The digest could not be posted: {fit(str(error), 1500)}."
-                ) from None
+                # Claimed in the ledger, posted and completed like any scheduled run.
+                outcome = await scheduler.run_now(found.id)  # type: ignore[attr-defined]
+            except RunNowRefused as refused:
+                if refused.state == "failed":
+                    raise UserFacingError(
+                        f"The digest could not be posted: {fit(str(refused), 1500)}."
+                    ) from None
+                raise UserFacingError(f"Nothing was posted: {fit(str(refused), 1500)}.") from None
+            message_id = outcome.message_id
             note["message_id"] = message_id
-            # Counts as the schedule's latest digest (for only_new) and clears failures.
-            await self.store.schedules.record_success(found.id, posted_at=now)
-            self.schedules_changed()
         link = f"https://discord.com/channels/{found.guild_id}/{found.channel_id}/{message_id}"
         await answer(
             interaction,

@@ -108,6 +108,8 @@ class SettingsCommands(AdminBase):
             key=lambda pair: (pair[0], pair[1].id),  # Schedules themselves do not compare
         )
         settings = await self.guild_settings(interaction)
+        shown = [schedule for _moment, schedule in upcoming[:5]]
+        last_runs = await self.store.ledger.last_outcomes([s.id for s in shown])
         view = StatsView(
             articles=len(articles),
             sentences=sentences,
@@ -118,6 +120,7 @@ class SettingsCommands(AdminBase):
             upcoming=[(moment, schedule) for moment, schedule in upcoming[:5]],
             timezone=settings.timezone,
             guilds=len(self.bot.guilds),
+            last_runs=last_runs,
         )
         await answer(interaction, embed=stats_embed(view), ephemeral=True)
 
