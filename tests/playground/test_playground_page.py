@@ -106,7 +106,9 @@ async def test_a_digest_scheduled_for_two_minutes_later_appears_without_a_refres
         shown = message_text(digest)
         assert "Digest: Trade & investment" in shown
         assert "Harbour exports climb" in shown
-        assert "scheduled digest #1" in shown
+        # No internal ids in public; the embed carries the run's due time instead.
+        assert "scheduled digest #1" not in shown and "nb1." not in shown
+        assert dt.datetime.fromisoformat(digest["timestamp"]) == due
 
 
 async def test_a_scheduled_digest_is_posted_while_the_clock_follows_real_time(
@@ -141,10 +143,15 @@ async def test_a_scheduled_digest_is_posted_while_the_clock_follows_real_time(
 
 def _digests(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
     """The scheduled digests a page shows (the bot's posts that answer no command)."""
+    # A scheduled digest is a digest embed stamped with its run's due time (/digest answers
+    # carry no timestamp).
     return [
         snapshot["messages"][i]
         for i in snapshot["timeline"]
-        if "scheduled digest #" in message_text(snapshot["messages"][i])
+        if any(
+            (embed.get("title") or "").startswith("Digest: ") and embed.get("timestamp")
+            for embed in snapshot["messages"][i].get("embeds", [])
+        )
     ]
 
 
