@@ -21,7 +21,7 @@ from discord import app_commands
 from bot.article_files import ArticleFileError
 from bot.errors import UserFacingError
 from bot.schedule import ScheduleError
-from bot.store import AuditResult, Store, StoreError
+from bot.store import AuditResult, DatabaseFileGone, Store, StoreError
 
 if TYPE_CHECKING:
     from bot.app import NewsBot
@@ -124,6 +124,9 @@ async def record(
             result=result,
             now=discord.utils.utcnow(),
         )
+    except DatabaseFileGone:
+        # The store has already told the operator, once; a traceback per entry adds nothing.
+        _log.warning("not audited (database file gone): %s %s", action_of(interaction), result)
     except StoreError:
         _log.exception("could not write the audit entry for %s", action_of(interaction))
 
