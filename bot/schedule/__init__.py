@@ -34,6 +34,7 @@ from bot.schedule.runner import (
     topic_label,
 )
 from bot.schedule.timespec import (
+    MAX_TYPED_CHARS,
     WEEKDAYS,
     ScheduleSpec,
     describe,
@@ -51,6 +52,7 @@ from bot.schedule.timespec import (
 __all__ = [
     "DEFAULT_BACKOFF",
     "DEFAULT_MAX_FAILURES",
+    "MAX_TYPED_CHARS",
     "NO_NEW_ARTICLES",
     "WEEKDAYS",
     "ChannelGone",

@@ -39,6 +39,10 @@ WEEKDAYS: tuple[str, ...] = (
 )  # fmt: skip
 
 _TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+#: What a person types is looked at only this far: the longest IANA name has 32
+#: characters, a time 5, a day 9. Longer input is refused before any matching, so the work
+#: per request stays bounded whatever is typed (Discord allows 6,000 characters).
+MAX_TYPED_CHARS = 64
 # Zone names that exist in the database but mean nothing to a person choosing a zone.
 _HIDDEN_ZONES = frozenset({"localtime", "Factory"})
 
@@ -88,9 +92,20 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + "."
 
 
+def _too_long(text: str, what: str) -> None:
+    if len(text) > MAX_TYPED_CHARS:
+        raise ScheduleError(
+            f"{_show(text)} is too long to be {what} ({len(text):,} characters; "
+            f"at most {MAX_TYPED_CHARS})"
+        )
+
+
 def parse_time(text: str) -> dt.time:
     """``"9:05"`` or ``"09:05"`` → ``time(9, 5)``; anything else → ``ScheduleError``."""
-    match = _TIME.fullmatch(str(text).strip())
+    text = str(text)
+    if len(text) > MAX_TYPED_CHARS:
+        raise ScheduleError(f"{_show(text)} is not a time: {TIME_HELP}")
+    match = _TIME.fullmatch(text.strip())
     if match is None:
         raise ScheduleError(f"{_show(text)} is not a time: {TIME_HELP}")
     hours, minutes = int(match[1]), int(match[2])
@@ -126,8 +141,8 @@ def _searchable(name: str) -> str:
 def suggest_timezones(name: str, limit: int = 3) -> list[str]:
     """Zone names close to ``name`` (typos, missing region, spaces for underscores)."""
     _, _, searchable = _zone_lookup()
-    query = _searchable(name)
-    if not query:
+    query = _searchable(str(name)[: MAX_TYPED_CHARS * 2])
+    if not query or len(query) > MAX_TYPED_CHARS:
         return []
     found = process.extract(
         query, searchable.keys(), scorer=fuzz.WRatio, limit=limit, score_cutoff=75
@@ -143,7 +158,9 @@ def parse_timezone(name: str) -> zoneinfo.ZoneInfo:
     """An IANA zone by name. Case and spaces-for-underscores are forgiven, and a city alone
     (``London``) works when only one zone has that name; otherwise a ``ScheduleError``
     suggests the closest names."""
-    text = " ".join(str(name).split())
+    raw = str(name).strip()
+    _too_long(raw, "a timezone")
+    text = " ".join(raw.split())
     if not text:
         raise ScheduleError(f"a timezone is needed; {TIMEZONE_HELP}")
     exact, cities, _ = _zone_lookup()
@@ -168,6 +185,7 @@ def parse_timezone(name: str) -> zoneinfo.ZoneInfo:
 def parse_weekday(text: str) -> int:
     """A day name → 0 (Monday) … 6 (Sunday). Any case; ``mon``, ``tues``, ``thu``,
     ``mondays`` and other unambiguous beginnings of a name are understood."""
+    _too_long(str(text).strip(), "a day")
     word = str(text).strip().casefold().rstrip(".")
     if word.endswith("s") and word[:-1] in WEEKDAYS:
         word = word[:-1]
@@ -179,6 +197,7 @@ def parse_weekday(text: str) -> int:
 
 def parse_cadence(text: str) -> str:
     """``daily`` or ``weekly`` (any case)."""
+    _too_long(str(text).strip(), "a cadence")
     word = str(text).strip().casefold()
     if word not in ("daily", "weekly"):
         raise ScheduleError(f"{_show(text)}: {CADENCE_HELP}")

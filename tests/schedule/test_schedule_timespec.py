@@ -19,6 +19,7 @@ from bot.schedule import (
     parse_time,
     parse_timezone,
     parse_weekday,
+    suggest_timezones,
 )
 
 UTC = dt.UTC
@@ -241,3 +242,35 @@ def test_daily_runs_happen_once_a_day_at_the_wall_clock_time(
         # the run is at the end of the gap, within the hour after it.
         asked = dt.datetime.combine(wall.date(), at)
         assert dt.timedelta(0) <= wall.replace(tzinfo=None) - asked <= dt.timedelta(hours=1)
+
+
+# -- hostile input ----------------------------------------------------------------------
+
+HOSTILE = [
+    "9" * 1_000_000,
+    ":" * 1_000_000,
+    "0" * 500_000 + ":" + "0" * 500_000,
+    "Europe/" * 150_000,
+    "a" * 1_000_000,
+    " " * 500_000 + "UTC" + " " * 500_000 + "x",
+    "𝕏\u0301" * 200_000,
+    "\x00" * 100_000,
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=lambda t: f"{t[:8]!r}x{len(t)}")
+def test_huge_or_repeated_input_is_refused_with_a_short_reason(text: str) -> None:
+    for parse in (parse_time, parse_timezone, parse_weekday):
+        with pytest.raises(ScheduleError) as raised:
+            parse(text)
+        message = str(raised.value)
+        assert len(message) < 400, message[:400]
+    assert suggest_timezones(text) == []
+
+
+def test_a_timezone_is_found_within_the_length_limit() -> None:
+    longest = max(zoneinfo.available_timezones(), key=len)
+    assert parse_timezone(longest).key == longest
+    assert parse_timezone("  europe/london  ").key == "Europe/London"
+    with pytest.raises(ScheduleError, match="too long to be a timezone"):
+        parse_timezone("Europe/London" * 10)

@@ -16,6 +16,7 @@ from bot.exts.admin._access import audited, moderator_choices
 from bot.exts.admin._base import AdminBase
 from bot.exts.scheduler import missing_permissions, permission_names
 from bot.schedule import (
+    MAX_TYPED_CHARS,
     WEEKDAYS,
     RunNowRefused,
     ScheduleError,
@@ -360,6 +361,8 @@ def zone_choices(current: str) -> list[app_commands.Choice[str]]:
     text = current.strip()
     if not text:
         return [app_commands.Choice(name=z, value=z) for z in COMMON_ZONES]
+    if len(text) > MAX_TYPED_CHARS:
+        return []  # longer than any zone name: nothing to match, and no work spent on it
     names = [(z, z) for z in _zone_names()]
     picked = complete(text.replace(" ", "_"), names, limit=CHOICES)
     if not picked:
