@@ -24,6 +24,7 @@ from bot.corpus.model import Article
 from bot.digest import Digest, render_digest_text
 from bot.search import SearchResult
 from bot.service import NewsService
+from bot.store import read_first_seen
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 
@@ -129,9 +130,13 @@ def _print_search(result: SearchResult, out: TextIO, tty: bool) -> None:
 def _service(args: argparse.Namespace, settings: Settings) -> NewsService:
     root = Path(args.articles) if args.articles else settings.articles_dir
     try:
-        return NewsService.load(root, max_file_bytes=settings.max_article_bytes)
+        service = NewsService.load(root, max_file_bytes=settings.max_article_bytes)
     except LibraryError as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
+    # The days the bot first saw undated articles, read-only from its database when there
+    # is one (the CLI never writes it); articles it has no record of count from today.
+    service.adopt_first_seen(read_first_seen(settings.database_path))
+    return service
 
 
 def _read_queries(source: str) -> Iterator[str]:
