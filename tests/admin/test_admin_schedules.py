@@ -422,3 +422,32 @@ async def test_schedule_autocomplete_lists_the_servers_schedules_to_moderators_o
     assert "Europe/London" in [c["value"] for c in zones]
     topics = await room.mod.autocomplete(room.news, "admin schedule add", "topic", "")
     assert topics[0] == {"name": "All topics (the newest articles)", "value": "all"}
+
+
+async def test_recovery_does_not_take_another_schedules_look_alike_post(room: Newsroom) -> None:
+    """Two schedules with one title and time in one channel: after a restart, the one that
+    was stopped before sending sends its own digest instead of claiming the other's."""
+    first = await add_daily(room)
+    second = await add_daily(room)
+    sender = room.bot.get_cog("Scheduler").sender  # type: ignore[union-attr]
+    send = sender.send_digest
+
+    async def stopped_before_sending_the_second(schedule: object, *args: object) -> int:
+        if getattr(schedule, "id", None) == second:
+            raise asyncio.CancelledError  # the process is stopped right here
+        return await send(schedule, *args)
+
+    sender.send_digest = stopped_before_sending_the_second
+    await room.env.advance_time(6 * 60)
+    assert len(room.bot_posts()) == 1
+    assert [r.state for r in await runs(room, second)] == ["claimed"]
+
+    await room.restart()
+
+    posts = room.bot_posts()
+    assert len(posts) == 2
+    [one] = await runs(room, first)
+    [two] = await runs(room, second)
+    assert (one.state, two.state) == ("posted", "posted")
+    assert {one.message_id, two.message_id} == {p.id for p in posts}
+    assert two.detail is None  # sent afresh, not "found already posted"
