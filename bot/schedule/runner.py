@@ -23,9 +23,10 @@ A crash (or a shutdown cancelling the tick) can stop this anywhere. On the next 
 * between 1 and 3 the row says ``claimed``, and the ledger cannot tell "crashed before
   sending" from "Discord accepted the message, then we crashed". So a ``claimed`` row is
   never blindly sent again. First ``poster.find_posted(schedule, due_at, nonce)`` looks for
-  the message (the cog writes the nonce into the message, e.g. the embed footer, and
-  searches the channel's recent history for it); if found, the row is completed as
-  ``posted`` with that id. Only if not is the digest sent again, **with the same nonce**:
+  the message (``bot.schedule.delivery``: the bot's own message in the channel with the
+  schedule's title and the run's due time as its timestamp, not already recorded for
+  another run); if found, the row is completed as ``posted`` with that id. Only if not is
+  the digest sent again, **with the same nonce**:
   the cog passes it to ``channel.send(..., nonce=nonce)`` (discord.py 2.7 always sends a
   given nonce with ``enforce_nonce: true``), and Discord then returns the earlier message
   instead of creating a second one if it was created in the last few minutes. Either guard
@@ -76,8 +77,20 @@ Missed runs, failures, only_new
 * A retry that fell due while the bot was down is not made if it is more than ``grace``
   late; the run is recorded ``skipped``. ``grace`` is never less than ``MIN_GRACE``.
 
+Reuse
+-----
+The runner knows nothing of digests: it claims, posts through its poster and completes.
+A feature that posts something else into channels on a timetable gives the runner another
+poster (``post`` the message for one run and return its id, ``find_posted`` recognise an
+earlier one, ``has_new`` answer only_new), and sending stays in a ``ChannelSender``-like
+Discord class. Each post is one ledger row keyed (schedule, due time), so a feature that
+sends several messages for one occasion (an alert per new article) gives each message its
+own due time (its article's first-seen instant, one second apart when they collide) and
+claims a run per message, marked ``manual`` if the timetable must not count from it.
+
 From a cog::
 
+    poster = DigestDelivery(store, lambda: service, sender)
     runner = ScheduleRunner(store, poster, notify=tell_moderators,
                             grace=timedelta(minutes=settings.schedule_grace_minutes))
     await runner.tick()             # at start-up: finishes or skips what the last run left
@@ -122,7 +135,8 @@ MISSED_SUPERSEDED = "missed while the bot was not running; only the latest misse
 
 
 class DigestPoster(Protocol):
-    """What the runner needs from the Discord side (the cog implements it)."""
+    """What the runner posts through: ``bot.schedule.DigestDelivery`` for digests (the core's
+    decisions around the Discord cog's ``ChannelSender``); a test passes a fake."""
 
     async def post(
         self, schedule: Schedule, due_at: dt.datetime, nonce: str, since: dt.datetime | None
@@ -130,17 +144,17 @@ class DigestPoster(Protocol):
         """Build the digest (covering what is new since ``since``; None: never posted) and
         send it to ``schedule.channel_id``; return the message id.
 
-        Send with ``nonce=nonce`` (discord.py then asks Discord to enforce it) and write
-        ``nonce`` into the message, e.g. the embed footer, so ``find_posted`` can recognise
-        it: messages read back from history do not carry their nonce. Raise ``ChannelGone``,
-        ``MissingAccess`` or ``TransientError`` when sending fails, ``NothingToPost`` to skip
-        the run.
+        Send with ``nonce=nonce`` (discord.py then asks Discord to enforce it) and mark the
+        message so ``find_posted`` can recognise it (messages read back from history do not
+        carry their nonce; digests carry their due time as the embed timestamp). Raise
+        ``ChannelGone``, ``MissingAccess`` or ``TransientError`` when sending fails,
+        ``NothingToPost`` to skip the run.
         """
         ...
 
     async def find_posted(self, schedule: Schedule, due_at: dt.datetime, nonce: str) -> int | None:
-        """The id of a message already posted for this run (it carries ``nonce``), or None
-        when there is none or it cannot be told."""
+        """The id of a message already posted for this run, or None when there is none or
+        it cannot be told."""
         ...
 
     async def has_new(self, schedule: Schedule, since: dt.datetime) -> bool:
