@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.errors import NewsTree
 from bot.metrics import LatencyRecorder
 from bot.service import NewsService
-from bot.store import Store, StoreError
+from bot.store import DatabaseFileGone, Store, StoreError
 
 if TYPE_CHECKING:
     from bot.digest import Topic
@@ -127,9 +127,12 @@ class NewsBot(commands.Bot):
             return
         try:
             stored = await store.first_seen.record(list(fresh), now=discord.utils.utcnow())
+        except DatabaseFileGone:
+            return  # already reported, once; the service keeps its own stamps meanwhile
         except StoreError as error:
             _log.warning("could not record when %d articles were first seen: %s", len(fresh), error)
             return
+
         await asyncio.to_thread(service.adopt_first_seen, stored)
 
     def _load_service(self) -> NewsService:

@@ -144,9 +144,16 @@ class NewsService:
         return self._first_seen
 
     def unrecorded_first_seen(self) -> dict[str, dt.datetime]:
-        """First-seen times stamped by reloads and not yet adopted from a record."""
-        with self._reload_lock:
+        """First-seen times stamped by reloads and not yet adopted from a record.
+
+        Never waits (it is called on the event loop): while a reload runs it returns {} and
+        the caller asks again later."""
+        if not self._reload_lock.acquire(blocking=False):
+            return {}
+        try:
             return {i: self._first_seen[i] for i in self._unrecorded}
+        finally:
+            self._reload_lock.release()
 
     def adopt_first_seen(self, seen: Mapping[str, dt.datetime]) -> None:
         """Take these first-seen times as the record (they win over reload stamps)."""

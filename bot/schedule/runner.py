@@ -112,7 +112,7 @@ from typing import Protocol, TypeVar
 
 from bot.schedule.errors import NothingToPost, PosterError
 from bot.schedule.timespec import describe, due_runs, next_due
-from bot.store import LedgerEntry, RunState, Schedule, Store, utc_now
+from bot.store import DatabaseFileGone, LedgerEntry, RunState, Schedule, Store, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -291,6 +291,11 @@ class ScheduleRunner:
                             orphans.get(schedule.id, []),
                             latest.get(schedule.id),
                         )
+                    except DatabaseFileGone:
+                        # Nothing is claimed, so nothing is posted: without its ledger the
+                        # bot could post twice. The store has told the operator, once.
+                        log.debug("scheduled digest #%d: database file gone", schedule.id)
+                        return []
                     except Exception:
                         # One broken schedule (or a store hiccup) must not stop the others.
                         log.exception("scheduled digest #%d: tick failed", schedule.id)

@@ -115,3 +115,14 @@ def test_latency_percentiles_cover_the_recent_window() -> None:
     assert summary.p95 == pytest.approx(0.195)
     assert summary.worst == pytest.approx(0.200)
     assert percentile([1.0], 0.95) == 1.0
+
+
+def test_asking_for_unrecorded_first_seen_days_never_waits_for_a_reload(tmp_path: Path) -> None:
+    folder = tmp_path / "articles"
+    shutil.copytree(ARTICLES, folder)
+    service = NewsService.load(folder)
+    assert set(service.unrecorded_first_seen()) == set(service.articles)
+    with service._reload_lock:  # a reload is running in a worker thread
+        assert service.unrecorded_first_seen() == {}
+    service.adopt_first_seen(service.unrecorded_first_seen())
+    assert service.unrecorded_first_seen() == {}

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -741,3 +743,22 @@ async def test_only_new_skips_name_the_topic(
     entry = await store.ledger.get(schedule.id, utc(3, 9))
     assert entry is not None
     assert (entry.state, entry.detail) == ("skipped", "nothing new on Trade & investment")
+
+
+async def test_a_deleted_database_file_stops_posting_without_a_traceback_per_tick(
+    launch: Launch,
+    clock: FakeClock,
+    poster: FakePoster,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store, runner = await launch()
+    await make_daily(store, clock)
+    (tmp_path / "newsbot.db").unlink()
+    with caplog.at_level(logging.DEBUG):
+        for minute in range(3):
+            assert await runner.tick(clock.set(utc(2, 9, minute, 10))) == []
+    assert poster.sent == []  # nothing claimed, so nothing may be posted
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.name for r in errors] == ["bot.store.database"]  # the one line, no traceback
+    assert errors[0].exc_info is None
