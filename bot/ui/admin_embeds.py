@@ -108,7 +108,7 @@ def schedule_status(schedule: Schedule, timezone: str) -> str:
     return status
 
 
-def last_run_line(entry: LedgerEntry | None, timezone: str) -> str:
+def last_run_line(entry: LedgerEntry | None, timezone: str, detail_chars: int = 300) -> str:
     """``Last run: skipped at 09:00 on Thu 01 Jan: nothing new on Trade & investment``."""
     if entry is None:
         return "Last run: none yet"
@@ -117,7 +117,7 @@ def last_run_line(entry: LedgerEntry | None, timezone: str) -> str:
     kind = "run-now " if entry.manual else ""
     line = f"Last run: {kind}{entry.state} at {at}"
     if entry.detail and entry.state != "posted":
-        line += f": {fit(entry.detail, 300)}"
+        line += f": {fit(entry.detail, detail_chars)}"
     return line
 
 
@@ -388,7 +388,9 @@ def stats_embed(view: StatsView) -> discord.Embed:
                 f"<#{schedule.channel_id}>: {when(moment, view.timezone)}"
             )
             if view.last_runs is not None and schedule.id in view.last_runs:
-                line += "\n  " + last_run_line(view.last_runs[schedule.id], view.timezone)
+                # Five schedules share one field of 1,024 characters: keep reasons short.
+                last = last_run_line(view.last_runs[schedule.id], view.timezone, 80)
+                line += "\n  " + last
             lines.append(line)
         upcoming = "\n".join(lines)
     else:
