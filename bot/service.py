@@ -26,6 +26,7 @@ from bot.article_files import RemovalResult, UploadResult, add_article_file, rem
 from bot.corpus.library import Library
 from bot.corpus.model import Article, Rejection, ReloadReport
 from bot.digest import (
+    ALL_TOPICS,
     Digest,
     DigestPoint,
     DigestSource,
@@ -39,8 +40,6 @@ from bot.schedule.timespec import local_date
 from bot.search import SearchIndex, SearchResult, complete
 
 Clock = Callable[[], dt.datetime]
-#: The name of the digest across every topic (a schedule without a topic posts it).
-ALL_TOPICS = "All topics"
 
 
 def _utc_now() -> dt.datetime:

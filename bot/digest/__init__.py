@@ -7,12 +7,13 @@ Discord's size limits.
 """
 
 from bot.digest.catalogue import CatalogueError, Topic, guild_topic, load_catalogue
-from bot.digest.digest import Digest, DigestPoint, DigestSource, build_digest
+from bot.digest.digest import ALL_TOPICS, Digest, DigestPoint, DigestSource, build_digest
 from bot.digest.render import render_digest_text
 from bot.digest.summarize import summarize
 from bot.digest.topics import TopicModel
 
 __all__ = [
+    "ALL_TOPICS",
     "CatalogueError",
     "Digest",
     "DigestPoint",

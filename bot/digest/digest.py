@@ -91,6 +91,10 @@ class Digest:
         return 0
 
 
+#: The name of the digest across every topic (what a schedule without a topic posts).
+ALL_TOPICS = "All topics"
+
+
 @dataclass(frozen=True, slots=True)
 class _Candidate:
     sentence: ScoredSentence

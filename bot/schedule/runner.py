@@ -110,6 +110,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
+from bot.digest import ALL_TOPICS
 from bot.schedule.errors import NothingToPost, PosterError
 from bot.schedule.timespec import describe, due_runs, next_due
 from bot.store import DatabaseFileGone, LedgerEntry, RunState, Schedule, Store, utc_now
@@ -190,7 +191,7 @@ def run_nonce(schedule_id: int, due_at: dt.datetime, *, manual: bool = False) ->
 
 def topic_label(schedule: Schedule) -> str:
     """What a schedule digests, in words (None is every topic)."""
-    return schedule.topic or "All topics"
+    return schedule.topic or ALL_TOPICS
 
 
 def nothing_new(schedule: Schedule) -> str:

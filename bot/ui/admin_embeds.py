@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.corpus.loaders import format_size
+from bot.digest import ALL_TOPICS
 from bot.ui import limits
 from bot.ui.embeds import COLOUR, NOTICE_COLOUR
 from bot.ui.text import fit
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 SCHEDULES_PER_PAGE = 8
 AUDIT_PAGE_SIZE = 10
 LIST_ITEMS = 15  # ids listed per kind of change before "and N more"
-_ALL_TOPICS = "All topics"
 
 
 # -- times -------------------------------------------------------------------------------
@@ -141,7 +141,7 @@ def schedule_pages(
     for start in range(0, len(schedules), SCHEDULES_PER_PAGE):
         embed = discord.Embed(title="Scheduled digests", colour=COLOUR)
         for schedule in schedules[start : start + SCHEDULES_PER_PAGE]:
-            topic = fit(schedule.topic or _ALL_TOPICS, 100)
+            topic = fit(schedule.topic or ALL_TOPICS, 100)
             only = " · only when something is new" if schedule.only_new else ""
             value = (
                 f"<#{schedule.channel_id}> · {describe(schedule)}{only}\n"
@@ -384,7 +384,7 @@ def stats_embed(view: StatsView) -> discord.Embed:
         lines = []
         for moment, schedule in view.upcoming:
             line = (
-                f"#{schedule.id} {fit(schedule.topic or _ALL_TOPICS, 60)} → "
+                f"#{schedule.id} {fit(schedule.topic or ALL_TOPICS, 60)} → "
                 f"<#{schedule.channel_id}>: {when(moment, view.timezone)}"
             )
             if view.last_runs is not None and schedule.id in view.last_runs:

@@ -10,6 +10,7 @@ from functools import cache
 import discord
 from discord import app_commands
 
+from bot.digest import ALL_TOPICS
 from bot.errors import UserFacingError
 from bot.exts._options import to_choices, topic_choices
 from bot.exts.admin._access import audited, moderator_choices
@@ -30,7 +31,6 @@ from bot.schedule import (
     suggest_timezones,
 )
 from bot.search import complete
-from bot.service import ALL_TOPICS
 from bot.store import Schedule
 from bot.ui.admin_embeds import schedule_pages, when
 from bot.ui.embeds import scheduled_digest_embed
