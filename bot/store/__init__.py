@@ -13,6 +13,7 @@ Every method returns frozen dataclasses from ``bot.store.models``; errors are
 from bot.store.audit import AuditRepo
 from bot.store.database import Store
 from bot.store.errors import AlreadyExists, InvalidValue, NotFound, StoreError
+from bot.store.feeds import Feed, FeedItemRecord, FeedRepo
 from bot.store.guilds import GuildSettingsRepo
 from bot.store.ledger import LedgerRepo
 from bot.store.migrations import SCHEMA_VERSION
@@ -37,6 +38,9 @@ __all__ = [
     "AuditRepo",
     "AuditResult",
     "Cadence",
+    "Feed",
+    "FeedItemRecord",
+    "FeedRepo",
     "GuildSettings",
     "GuildSettingsRepo",
     "InvalidValue",

@@ -31,6 +31,7 @@ import aiosqlite
 
 from bot.store.audit import AuditRepo
 from bot.store.errors import StoreError
+from bot.store.feeds import FeedRepo
 from bot.store.guilds import GuildSettingsRepo
 from bot.store.ledger import LedgerRepo
 from bot.store.migrations import KNOWN_TABLES, MIGRATIONS, SCHEMA_VERSION, Migration
@@ -60,6 +61,7 @@ class Store:
         self.schedules = ScheduleRepo(self)
         self.ledger = LedgerRepo(self)
         self.audit = AuditRepo(self)
+        self.feeds = FeedRepo(self)
 
     # -- life cycle --------------------------------------------------------------------
 
