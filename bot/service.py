@@ -14,7 +14,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.article_files import RemovalResult, UploadResult, add_article_file, remove_article_file
+from bot.article_files import (
+    ArticleFileError,
+    RemovalResult,
+    UploadResult,
+    add_article_file,
+    remove_article_file,
+)
 from bot.corpus.library import Library
 from bot.corpus.model import Article, Rejection, ReloadReport
 from bot.digest import Digest, Topic, TopicModel, build_digest, load_catalogue, summarize
@@ -42,11 +48,22 @@ class NewsService:
         self._reload_lock = threading.Lock()
         self._state: _State | None = None
         self.last_report: ReloadReport = ReloadReport()
+        # Articles from feeds (ids ``feed-<slug>/…``, which no file id can take): kept
+        # across reloads of the folder, changed only through ``update_feed_articles``.
+        self._feed_articles: dict[str, Article] = {}
 
     @classmethod
-    def load(cls, articles_dir: Path | str, *, max_file_bytes: int = 5_000_000) -> NewsService:
-        """Create a service and load every article in ``articles_dir``."""
+    def load(
+        cls,
+        articles_dir: Path | str,
+        *,
+        max_file_bytes: int = 5_000_000,
+        feed_articles: Iterable[Article] = (),
+    ) -> NewsService:
+        """Create a service and load every article in ``articles_dir`` (and the feed
+        articles given, read from the store)."""
         service = cls(articles_dir, max_file_bytes=max_file_bytes)
+        service._feed_articles = {a.id: a for a in feed_articles}
         service.reload()
         return service
 
@@ -64,6 +81,7 @@ class NewsService:
         with self._reload_lock:
             report = self.library.reload()
             articles = dict(self.library.articles)
+            articles.update(self._feed_articles)
             old = self._state
             if old is None:
                 index = SearchIndex.build(articles.values())
@@ -84,6 +102,38 @@ class NewsService:
             self._state = _State(articles, index, topics)
             self.last_report = report
             return report
+
+    def update_feed_articles(
+        self, upserts: Iterable[Article] = (), removed: Iterable[str] = ()
+    ) -> None:
+        """Add or replace feed articles and drop removed ones; search, digests and
+        ``/article`` see the change at once (only the changed articles are indexed)."""
+        upserts = list(upserts)
+        gone = [i for i in removed if i in self._feed_articles]
+        if not upserts and not gone:
+            return
+        with self._reload_lock:
+            for article in upserts:
+                self._feed_articles[article.id] = article
+            for article_id in gone:
+                self._feed_articles.pop(article_id, None)
+            old = self._state
+            if old is None:
+                return  # the first load builds everything, these included
+            articles = dict(old.articles)
+            for article_id in gone:
+                articles.pop(article_id, None)
+            articles.update((a.id, a) for a in upserts)
+            self._state = _State(
+                articles,
+                old.index.updated(upserts, gone),
+                old.topics.updated(upserts, gone),
+            )
+
+    @property
+    def feed_article_ids(self) -> frozenset[str]:
+        """Ids of the articles that came from feeds."""
+        return frozenset(self._feed_articles)
 
     @property
     def articles(self) -> dict[str, Article]:
@@ -159,6 +209,11 @@ class NewsService:
 
     def remove_article_file(self, article_id: str, *, whole_file: bool = False) -> RemovalResult:
         """Delete the file ``article_id`` came from (inside the articles folder) and reload."""
+        if article_id in self._feed_articles:
+            raise ArticleFileError(
+                f"`{article_id}` came from a feed, not a file; remove the feed with "
+                "`/admin feed remove` (or `newsbot feeds remove`) instead."
+            )
         return remove_article_file(self, article_id, whole_file=whole_file)
 
     # -- autocomplete ------------------------------------------------------------------

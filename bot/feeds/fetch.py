@@ -226,7 +226,8 @@ class Fetcher:
             return
         if not self.policy.allow_private and not is_public(host):
             raise AddressRefused(
-                f"{host} is a private, loopback or link-local address, so it was refused; {PRIVATE_HINT}"
+                f"{host} is a private, loopback or link-local address, so it was refused; "
+                + PRIVATE_HINT
             )
 
     async def _read(self, url: URL, response: aiohttp.ClientResponse) -> FetchResponse:

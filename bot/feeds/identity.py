@@ -56,7 +56,7 @@ def item_key(entry: FeedEntry) -> str:
 
 def article_id(slug: str, key: str) -> str:
     """The library id of the item with ``key`` in the feed with ``slug``."""
-    return f"feed-{slug}/{hashlib.blake2b(key.encode(), digest_size=6).hexdigest()}"
+    return f"feed-{slug}/{hashlib.blake2b(key.encode(), digest_size=8).hexdigest()}"
 
 
 def content_hash(entry: FeedEntry) -> str:
