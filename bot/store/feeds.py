@@ -416,6 +416,13 @@ class FeedRepo:
         )
         return [_item(row) for row in rows]
 
+    async def article_counts(self) -> dict[int, int]:
+        """How many live articles each feed holds, by feed id."""
+        rows = await self._store.fetchall(
+            "SELECT feed_id, count(*) FROM feed_items WHERE expired = 0 GROUP BY feed_id"
+        )
+        return {feed_id: count for feed_id, count in rows}
+
     async def article_ids_in_use(self) -> set[str]:
         """Every article id a feed item holds (expired ones too: ids are never reused)."""
         return {row[0] for row in await self._store.fetchall("SELECT article_id FROM feed_items")}
