@@ -18,9 +18,9 @@ from typing import Any, TextIO
 
 from bot.config import Settings
 from bot.feeds.errors import AddressRefused
-from bot.feeds.fetch import Fetcher, FetchPolicy
+from bot.feeds.fetch import Fetcher
 from bot.feeds.ingest import FeedIngestor, FetchReport, summary_line
-from bot.feeds.manage import add_feed, find_feed
+from bot.feeds.manage import add_feed, fetch_policy, find_feed
 from bot.store import AlreadyExists, Feed, InvalidValue, NotFound, Store, StoreError, utc_now
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
@@ -30,11 +30,6 @@ class _Failed(Exception):
     def __init__(self, message: str, code: int) -> None:
         super().__init__(message)
         self.code = code
-
-
-def fetch_policy(settings: Settings) -> FetchPolicy:
-    """The fetch limits for ``settings``."""
-    return FetchPolicy(allow_private=settings.feeds_allow_private)
 
 
 def _run(settings: Settings, work: Callable[[Store], Awaitable[int]]) -> int:

@@ -7,8 +7,9 @@ import datetime as dt
 import logging
 from pathlib import Path
 
+from bot.config import Settings
 from bot.corpus.model import Article
-from bot.feeds.fetch import check_url
+from bot.feeds.fetch import FetchPolicy, check_url
 from bot.feeds.identity import make_slug
 from bot.feeds.ingest import load_feed_articles
 from bot.store import Feed, NotFound, Store, StoreError
@@ -16,6 +17,11 @@ from bot.store import Feed, NotFound, Store, StoreError
 log = logging.getLogger(__name__)
 
 DEFAULT_INTERVAL = 15
+
+
+def fetch_policy(settings: Settings) -> FetchPolicy:
+    """The fetch limits for ``settings`` (``FEEDS_ALLOW_PRIVATE``)."""
+    return FetchPolicy(allow_private=settings.feeds_allow_private)
 
 
 async def add_feed(
