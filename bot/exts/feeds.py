@@ -31,6 +31,11 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 LOOP_SECONDS = 30.0
+# Between fetches the loop only compares the time with the next due fetch; it still reads
+# the feeds table at least this often (``NO_FEEDS_IDLE`` while there are none), in case
+# another process (``newsbot feeds add``) changed it.
+MAX_IDLE = dt.timedelta(hours=1)
+NO_FEEDS_IDLE = dt.timedelta(hours=6)
 
 
 def pause_notice(feed: Feed, reason: str) -> str:
@@ -52,6 +57,9 @@ class Feeds(commands.Cog):
         self.fetcher = Fetcher(fetch_policy(bot.settings))
         self._ingestor: FeedIngestor | None = None
         self._pass = asyncio.Lock()  # one fetch pass at a time (the loop, /admin, a resume)
+        # When the next feed falls due; None: look at the next iteration.
+        self._next_check: dt.datetime | None = None
+        self._loaded = False
         self.fetch_feeds.change_interval(seconds=interval)
 
     @property
@@ -71,11 +79,19 @@ class Feeds(commands.Cog):
         return self._ingestor
 
     async def cog_load(self) -> None:
+        if self.bot.store is not None:
+            await self._load_stored()
+        self.fetch_feeds.start()
+
+    async def _load_stored(self) -> None:
+        """Put the feed articles the store holds into the library (once per process)."""
+        if self._loaded:
+            return
         articles = await load_feed_articles(self.store)
         if articles:
             await asyncio.to_thread(self.bot.service.update_feed_articles, articles)
             _log.info("loaded %d feed articles from the store", len(articles))
-        self.fetch_feeds.start()
+        self._loaded = True
 
     async def cog_unload(self) -> None:
         self.fetch_feeds.cancel()
@@ -83,15 +99,33 @@ class Feeds(commands.Cog):
 
     # -- fetching ----------------------------------------------------------------------
 
+    def feeds_changed(self) -> None:
+        """Look at the feeds again at the next iteration (call after changing them)."""
+        self._next_check = None
+
+    async def run_if_due(self, now: dt.datetime | None = None) -> list[FetchReport]:
+        """``run_due`` if a feed may be due at ``now``; the loop's whole body."""
+        now = now or discord.utils.utcnow()
+        if self._next_check is not None and now < self._next_check:
+            return []
+        return await self.run_due(now)
+
     async def run_due(self, now: dt.datetime | None = None) -> list[FetchReport]:
         """Fetch every feed due at ``now`` (default: the clock) and apply retention."""
+        now = now or discord.utils.utcnow()
         async with self._pass:
-            due = await self.store.feeds.due(now or discord.utils.utcnow())
+            await self._load_stored()
+            due = await self.store.feeds.due(now)
             reports = await self.ingestor.fetch_all(due) if due else []
             await self._apply(reports)
             expired = await self.ingestor.expire(self.bot.settings.feeds_keep_days)
             if expired:
                 await asyncio.to_thread(self.bot.service.update_feed_articles, (), expired)
+            upcoming = await self.store.feeds.next_due()
+            if upcoming is None:
+                self._next_check = now + NO_FEEDS_IDLE
+            else:
+                self._next_check = min(upcoming, now + MAX_IDLE)
         for report in reports:
             _log.info(
                 "feed #%d %s: %s new, %s updated",
@@ -105,6 +139,7 @@ class Feeds(commands.Cog):
     async def fetch_now(self, feed: Feed) -> FetchReport:
         """Fetch one feed now (``/admin feed add`` and ``resume``), due or not."""
         async with self._pass:
+            await self._load_stored()
             report = await self.ingestor.fetch(feed)
             await self._apply([report])
         return report
@@ -121,7 +156,7 @@ class Feeds(commands.Cog):
     @tasks.loop(seconds=LOOP_SECONDS)
     async def fetch_feeds(self) -> None:
         try:
-            await self.run_due()
+            await self.run_if_due()
         except Exception:
             # The loop must survive a bad pass (a database hiccup); the next one retries.
             _log.exception("the feed fetch pass failed")
