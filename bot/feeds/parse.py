@@ -58,6 +58,9 @@ def _parse_xml_feed(data: bytes, url: str, content_type: str | None) -> ParsedFe
     version = result.get("version") or ""
     problem = result.get("bozo_exception") if result.get("bozo") else None
     if not entries and not version:
+        if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+            kind = f" ({content_type})" if content_type else ""
+            raise NotAFeed(f"not a feed: the response{kind} is neither XML nor JSON")
         if _looks_like_html(data, content_type):
             raise NotAFeed(
                 "not a feed: the address returned a web page (HTML), not RSS, Atom or JSON "
