@@ -19,7 +19,7 @@ import discord
 from discord.ext import commands, tasks
 
 from bot.feeds.fetch import Fetcher
-from bot.feeds.ingest import FeedIngestor, FetchReport, load_feed_articles
+from bot.feeds.ingest import FeedIngestor, FetchReport, load_feed_articles, summary_line
 from bot.feeds.manage import fetch_policy
 from bot.store import AuditResult, Feed, Store, StoreError
 from bot.ui.limits import CONTENT
@@ -127,13 +127,7 @@ class Feeds(commands.Cog):
             else:
                 self._next_check = min(upcoming, now + MAX_IDLE)
         for report in reports:
-            _log.info(
-                "feed #%d %s: %s new, %s updated",
-                report.feed.id,
-                report.feed.slug,
-                report.new,
-                report.updated,
-            )
+            _log.info("feed #%d %s: %s", report.feed.id, report.feed.slug, summary_line(report))
         return reports
 
     async def fetch_now(self, feed: Feed) -> FetchReport:
