@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import logging
 import random
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -153,7 +154,10 @@ class FeedIngestor:
             response = await self.fetcher.get(
                 feed.url, etag=feed.etag, last_modified=feed.last_modified
             )
-            if response.not_modified:
+            body_hash = hashlib.blake2b(response.body, digest_size=16).hexdigest()
+            if response.not_modified or (feed.primed and body_hash == feed.body_hash):
+                # A 304, or a server without validators sending the same bytes again: the
+                # items are what they were, so there is nothing to parse.
                 updated = await self.store.feeds.apply_fetch(
                     feed,
                     now=now,
@@ -161,12 +165,15 @@ class FeedIngestor:
                     title=None,
                     etag=response.etag or feed.etag,
                     last_modified=response.last_modified or feed.last_modified,
+                    not_modified=True,
                 )
                 return FetchReport(updated, not_modified=True)
             parsed = await asyncio.to_thread(
                 parse_feed, response.body, url=response.url, content_type=response.content_type
             )
-            return await self._ingest(feed, parsed, now, response.etag, response.last_modified)
+            return await self._ingest(
+                feed, parsed, now, response.etag, response.last_modified, body_hash
+            )
         except FeedError as error:
             return await self._failed(feed, str(error), now)
         except StoreError as error:
@@ -180,6 +187,7 @@ class FeedIngestor:
         now: dt.datetime,
         etag: str | None,
         last_modified: str | None,
+        body_hash: str,
     ) -> FetchReport:
         entries: dict[str, FeedEntry] = {}
         for entry in parsed.entries:
@@ -227,6 +235,7 @@ class FeedIngestor:
             inserts=inserts,
             updates=updates,
             seen=seen,
+            body_hash=body_hash,
         )
         articles = tuple(
             feed_article(_record(feed.id, write, now), feed.slug) for write in (*inserts, *updates)

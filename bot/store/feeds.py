@@ -33,7 +33,7 @@ BodyOrigin = Literal["feed", "page"]
 _FEED_COLUMNS = (
     "id, slug, url, name, title, interval_minutes, full_text, guild_id, added_by, created_at, "
     "etag, last_modified, last_fetched_at, last_ok_at, next_fetch_at, failure_count, "
-    "failing_since, last_error, paused, pause_reason, primed"
+    "failing_since, last_error, paused, pause_reason, primed, body_hash"
 )
 _ITEM_COLUMNS = (
     "feed_id, item_key, article_id, title, url, published_at, first_seen_at, updated_at, "
@@ -46,7 +46,8 @@ class Feed:
     """A feed: where it is, how often it is fetched, and how it is faring.
 
     ``name`` is what a moderator called it (None: use the feed's own ``title``);
-    ``primed`` is True once a first fetch succeeded (items after that are "new").
+    ``primed`` is True once a first fetch succeeded (items after that are "new");
+    ``body_hash`` identifies the last body read, so an identical one is not parsed again.
     """
 
     id: int
@@ -70,6 +71,7 @@ class Feed:
     paused: bool
     pause_reason: str | None
     primed: bool
+    body_hash: str | None = None
 
     @property
     def label(self) -> str:
@@ -138,6 +140,7 @@ def _feed(row: Sequence[Any]) -> Feed:
         paused,
         pause_reason,
         primed,
+        body_hash,
     ) = row
     return Feed(
         id=id_,
@@ -161,6 +164,7 @@ def _feed(row: Sequence[Any]) -> Feed:
         paused=bool(paused),
         pause_reason=pause_reason,
         primed=bool(primed),
+        body_hash=body_hash,
     )
 
 
@@ -439,13 +443,24 @@ class FeedRepo:
         inserts: Sequence[ItemWrite] = (),
         updates: Sequence[ItemWrite] = (),
         seen: Iterable[str] = (),
+        body_hash: str | None = None,
+        not_modified: bool = False,
     ) -> Feed:
         """Record one successful fetch atomically: new and changed items, which stored items
         the feed still lists, the validators for the next conditional GET, and a clean
-        failure record. New items are marked for alerts only once the feed is primed."""
+        failure record. New items are marked for alerts only once the feed is primed.
+
+        ``not_modified`` (a 304, or the very body read last time): the items listed at the
+        last fetch are still listed, so they count as seen now.
+        """
         at = to_epoch(now)
         alert = int(feed.primed)
         async with self._store.transaction() as conn:
+            if not_modified and feed.last_ok_at is not None:
+                await conn.execute(
+                    "UPDATE feed_items SET last_seen_at = ? WHERE feed_id = ? AND last_seen_at = ?",
+                    (at, feed.id, to_epoch(feed.last_ok_at)),
+                )
             await conn.executemany(
                 f"INSERT INTO feed_items ({_ITEM_COLUMNS}) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
@@ -499,8 +514,9 @@ class FeedRepo:
             await conn.execute(
                 "UPDATE feeds SET title = coalesce(?, title), etag = ?, last_modified = ?, "
                 "last_fetched_at = ?, last_ok_at = ?, next_fetch_at = ?, failure_count = 0, "
-                "failing_since = NULL, last_error = NULL, primed = 1 WHERE id = ?",
-                (title, etag, last_modified, at, at, to_epoch(next_fetch_at), feed.id),
+                "failing_since = NULL, last_error = NULL, primed = 1, "
+                "body_hash = coalesce(?, body_hash) WHERE id = ?",
+                (title, etag, last_modified, at, at, to_epoch(next_fetch_at), body_hash, feed.id),
             )
             updated = await self.get(feed.id)
         if updated is None:

@@ -137,7 +137,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                 last_error       TEXT,
                 paused           INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
                 pause_reason     TEXT,
-                primed           INTEGER NOT NULL DEFAULT 0 CHECK (primed IN (0, 1))
+                primed           INTEGER NOT NULL DEFAULT 0 CHECK (primed IN (0, 1)),
+                body_hash        TEXT
             )
             """,
             """

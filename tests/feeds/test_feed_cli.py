@@ -86,7 +86,17 @@ def test_add_fetch_search_digest_remove(
 
     code, out, _ = run(["fetch"], capsys)  # again: nothing new
     assert code == 0
-    assert out.splitlines()[0].endswith("0 new, 0 updated, 2 unchanged")
+    assert out.splitlines()[0].endswith("unchanged (not modified since the last fetch)")
+    feed_server.serve("/rss", rss(LIGHTHOUSE, FERRY))
+    code, out, _ = run(["fetch", "--json"], capsys)
+    assert json.loads(out)["feeds"][0] | {"url": None} == {
+        "id": 1,
+        "url": None,
+        "new": 0,
+        "updated": 0,
+        "unchanged": 2,
+        "error": None,
+    }
 
     code, out, _ = run(["feeds", "list", "--json"], capsys)
     [gazette, wire] = json.loads(out)["feeds"]

@@ -46,7 +46,10 @@ async def test_the_first_fetch_adds_every_item_and_alerts_none(
     assert market.url is None and market.date == dt.date(2026, 11, 28)
 
     clock.advance(minutes=15)
-    second = await ingestor.fetch(first.feed)
+    same = await ingestor.fetch(first.feed)  # the very same bytes: not even parsed again
+    assert same.not_modified and (same.new, same.updated) == (0, 0)
+    feed_server.serve("/rss", rss(MARKET, FERRY, LIGHTHOUSE))  # reordered: parsed, all known
+    second = await ingestor.fetch(same.feed)
     assert (second.new, second.updated, second.unchanged) == (0, 0, 3)
 
     later = rss_item("gazette-1002", "Harbour seals counted", "Volunteers counted 40 seals.")
@@ -203,8 +206,9 @@ async def test_a_restart_keeps_every_article_and_repeats_nothing(
     async with await Store.open(database) as store, Fetcher(policy) as fetcher:
         assert sorted(a.id for a in await load_feed_articles(store)) == before
         [feed] = await store.feeds.all()
+        feed_server.serve("/rss", rss(LIGHTHOUSE, FERRY))
         report = await FeedIngestor(store, fetcher, clock=clock).fetch(feed)
-        assert (report.new, report.unchanged) == (0, 2)
+        assert (report.new, report.updated, report.unchanged) == (0, 0, 2)
 
 
 async def test_retention_drops_old_articles_but_remembers_them(
@@ -222,6 +226,7 @@ async def test_retention_drops_old_articles_but_remembers_them(
     assert [a.title for a in await load_feed_articles(store)] == [
         "Ferry & pier – delays at Gull Island"
     ]
+    feed_server.serve("/rss", rss(old, FERRY))
     again = await ingestor.fetch((await store.feeds.get(feed.id)) or feed)
     assert (again.new, again.unchanged) == (0, 2)  # the old item is not taken for a new one
 
@@ -299,3 +304,20 @@ def test_a_stored_item_with_no_sentences_still_makes_an_article() -> None:
     )
     article = feed_article(record, "x")
     assert article.sentences == ("Only a headline",) and article.date == now.date()
+
+
+async def test_an_expired_item_still_listed_by_an_unchanging_feed_never_returns_as_new(
+    feed_server: FeedServer, store: Store, ingestor: FeedIngestor, clock: FakeClock
+) -> None:
+    old = rss_item("old", "Old news", "Something old.", date="Sun, 01 Nov 2026 09:00:00 GMT")
+    feed_server.serve("/rss", rss(old), etag='"same"')
+    feed = (await ingestor.fetch(await follow(store, feed_server, clock))).feed
+    for _day in range(30):  # a month of 304s, retention running every day
+        clock.advance(days=1)
+        feed = (await ingestor.fetch(feed)).feed
+        await ingestor.expire(14)
+    assert await load_feed_articles(store) == []  # expired from the library...
+
+    feed_server.serve("/rss", rss(FERRY, old))  # ...and when the feed finally changes
+    report = await ingestor.fetch(feed)
+    assert (report.new, report.unchanged) == (1, 1)  # only the ferry is new
