@@ -179,6 +179,10 @@ class FeedIngestor:
         except StoreError as error:
             log.exception("feed #%d: the store failed", feed.id)
             return FetchReport(feed, error=f"the database failed: {error}")
+        except Exception as error:  # a parser bug on one feed must not stop the others
+            log.exception("feed #%d (%s): unexpected error", feed.id, feed.url)
+            reason = f"the feed could not be read (unexpected {type(error).__name__})"
+            return await self._failed(feed, reason, now)
 
     async def _ingest(
         self,

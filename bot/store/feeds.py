@@ -427,10 +427,6 @@ class FeedRepo:
         )
         return {feed_id: count for feed_id, count in rows}
 
-    async def article_ids_in_use(self) -> set[str]:
-        """Every article id a feed item holds (expired ones too: ids are never reused)."""
-        return {row[0] for row in await self._store.fetchall("SELECT article_id FROM feed_items")}
-
     async def apply_fetch(
         self,
         feed: Feed,

@@ -321,3 +321,28 @@ async def test_an_expired_item_still_listed_by_an_unchanging_feed_never_returns_
     feed_server.serve("/rss", rss(FERRY, old))  # ...and when the feed finally changes
     report = await ingestor.fetch(feed)
     assert (report.new, report.unchanged) == (1, 1)  # only the ferry is new
+
+
+async def test_an_unexpected_parser_error_costs_only_that_feed(
+    feed_server: FeedServer, store: Store, ingestor: FeedIngestor, clock: FakeClock, monkeypatch
+) -> None:
+    import bot.feeds.ingest as ingest
+
+    real = ingest.parse_feed
+
+    def fragile(data: bytes, **kwargs: object):  # type: ignore[no-untyped-def]
+        if b"Lighthouse" in data:
+            raise TypeError("a parser bug")
+        return real(data, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest, "parse_feed", fragile)
+    feed_server.serve("/bad", rss(LIGHTHOUSE))
+    feed_server.serve("/good", rss(FERRY))
+    bad = await add_feed(store, feed_server.url("/bad"), now=clock())
+    good = await add_feed(store, feed_server.url("/good"), now=clock())
+
+    first, second = await ingestor.fetch_all([bad, good])
+
+    assert first.error == "the feed could not be read (unexpected TypeError)"
+    assert first.feed.failure_count == 1
+    assert (second.new, second.error) == (1, None)
