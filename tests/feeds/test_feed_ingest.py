@@ -346,3 +346,25 @@ async def test_an_unexpected_parser_error_costs_only_that_feed(
     assert first.error == "the feed could not be read (unexpected TypeError)"
     assert first.feed.failure_count == 1
     assert (second.new, second.error) == (1, None)
+
+
+async def test_parsing_runs_off_the_event_loop(
+    feed_server: FeedServer, store: Store, ingestor: FeedIngestor, clock: FakeClock, monkeypatch
+) -> None:
+    import threading
+
+    import bot.feeds.ingest as ingest
+
+    real = ingest.parse_feed
+    threads: list[threading.Thread] = []
+
+    def watched(data: bytes, **kwargs: object):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread())
+        return real(data, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest, "parse_feed", watched)
+    feed_server.serve("/rss", rss(FERRY))
+    report = await ingestor.fetch(await follow(store, feed_server, clock))
+
+    assert report.new == 1
+    assert threads and threads[0] is not threading.main_thread()
