@@ -200,6 +200,7 @@ class FeedIngestor:
         source = feed.name or parsed.title or feed.title or feed.slug
         inserts: list[ItemWrite] = []
         updates: list[ItemWrite] = []
+        first_seen: dict[str, dt.datetime] = {}
         seen: list[str] = []
         pages = 0
         for key, entry in entries.items():
@@ -229,6 +230,7 @@ class FeedIngestor:
                 content_hash=digest,
             )
             (updates if old else inserts).append(write)
+            first_seen[key] = old.first_seen_at if old else now
         updated_feed = await self.store.feeds.apply_fetch(
             feed,
             now=now,
@@ -242,7 +244,8 @@ class FeedIngestor:
             body_hash=body_hash,
         )
         articles = tuple(
-            feed_article(_record(feed.id, write, now), feed.slug) for write in (*inserts, *updates)
+            feed_article(_record(feed.id, write, first_seen[write.item_key], now), feed.slug)
+            for write in (*inserts, *updates)
         )
         if parsed.warning:
             log.warning("feed #%d (%s): %s", feed.id, feed.url, parsed.warning)
@@ -315,7 +318,9 @@ class FeedIngestor:
         return await self.store.feeds.expire(self.clock() - dt.timedelta(days=keep_days))
 
 
-def _record(feed_id: int, write: ItemWrite, now: dt.datetime) -> FeedItemRecord:
+def _record(
+    feed_id: int, write: ItemWrite, first_seen: dt.datetime, now: dt.datetime
+) -> FeedItemRecord:
     return FeedItemRecord(
         feed_id=feed_id,
         item_key=write.item_key,
@@ -323,7 +328,7 @@ def _record(feed_id: int, write: ItemWrite, now: dt.datetime) -> FeedItemRecord:
         title=write.title,
         url=write.url,
         published_at=write.published_at,
-        first_seen_at=now,
+        first_seen_at=first_seen,
         updated_at=now,
         last_seen_at=now,
         source=write.source,

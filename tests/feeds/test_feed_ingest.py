@@ -368,3 +368,22 @@ async def test_parsing_runs_off_the_event_loop(
 
     assert report.new == 1
     assert threads and threads[0] is not threading.main_thread()
+
+
+async def test_an_undated_item_keeps_the_day_it_was_first_seen_when_it_changes(
+    feed_server: FeedServer, store: Store, ingestor: FeedIngestor, clock: FakeClock
+) -> None:
+    undated = (
+        "<item><title>Pier notice</title><guid>n1</guid><description>Closed.</description></item>"
+    )
+    feed_server.serve("/rss", rss(undated))
+    feed = await follow(store, feed_server, clock)
+    [first] = (await ingestor.fetch(feed)).upserts
+    assert first.date == dt.date(2026, 12, 1)
+
+    clock.advance(days=3)
+    feed_server.serve("/rss", rss(undated.replace("Closed.", "Closed until Friday.")))
+    [changed] = (await ingestor.fetch((await store.feeds.get(feed.id)) or feed)).upserts
+    assert changed.date == dt.date(2026, 12, 1) and changed.body == "Closed until Friday."
+    [stored] = await load_feed_articles(store)
+    assert stored == changed  # what the bot holds is what a restart reads back
