@@ -35,6 +35,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.exts.articles",
     "bot.exts.meta",
     "bot.exts.scheduler",
+    "bot.exts.feeds",
     "bot.exts.admin",
 )
 

@@ -130,7 +130,11 @@ def _print_search(result: SearchResult, out: TextIO, tty: bool) -> None:
 def _service(args: argparse.Namespace, settings: Settings) -> NewsService:
     root = Path(args.articles) if args.articles else settings.articles_dir
     try:
-        service = NewsService.load(root, max_file_bytes=settings.max_article_bytes)
+        service = NewsService.load(
+            root,
+            max_file_bytes=settings.max_article_bytes,
+            feed_articles=_feed_articles(settings),
+        )
     except LibraryError as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
     # The days the bot first saw undated articles, read-only from its database when there
@@ -328,6 +332,24 @@ def cmd_playground(args: argparse.Namespace, settings: Settings, out: TextIO) ->
     )
 
 
+def _feed_articles(settings: Settings) -> list[Article]:
+    from bot.feeds.manage import read_feed_articles
+
+    return read_feed_articles(settings.database_path)
+
+
+def cmd_feeds(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.feeds.cli import feeds_command
+
+    return feeds_command(args, settings, out)
+
+
+def cmd_fetch(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.feeds.cli import fetch_command
+
+    return fetch_command(args, settings, out)
+
+
 def _replace_articles(settings: Settings, path: str) -> Settings:
     from dataclasses import replace
 
@@ -392,7 +414,39 @@ def build_parser() -> argparse.ArgumentParser:
         "check", parents=[common, json_flag], help="what loads and what is rejected (exit 1)"
     )
     p.set_defaults(func=cmd_check)
+    _add_feed_commands(sub, common, json_flag)
     return parser
+
+
+def _add_feed_commands(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    json_flag: argparse.ArgumentParser,
+) -> None:
+    feeds = sub.add_parser("feeds", help="the feeds the library follows (add, list, remove)")
+    actions = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
+    p = actions.add_parser("add", parents=[common], help="follow an RSS, Atom or JSON feed")
+    p.add_argument("url", metavar="URL", help="the feed's http(s) address")
+    p.add_argument("--name", metavar="NAME", help="what to call it (default: the feed's title)")
+    p.add_argument(
+        "--interval", type=int, default=15, metavar="MINUTES", help="minutes between fetches (15)"
+    )
+    p.add_argument(
+        "--full-text", action="store_true", help="fetch each new item's page for its full text"
+    )
+    p = actions.add_parser("list", parents=[common, json_flag], help="every feed and its state")
+    p = actions.add_parser("remove", parents=[common], help="stop following a feed")
+    p.add_argument("id", metavar="ID", help="the feed's id (see `newsbot feeds list`) or slug")
+    p = actions.add_parser("pause", parents=[common], help="stop fetching a feed for now")
+    p.add_argument("id", metavar="ID", help="the feed's id or slug")
+    p = actions.add_parser("resume", parents=[common], help="fetch a paused feed again")
+    p.add_argument("id", metavar="ID", help="the feed's id or slug")
+    feeds.set_defaults(func=cmd_feeds)
+
+    p = sub.add_parser(
+        "fetch", parents=[common, json_flag], help="fetch every feed once now (exit 1 on errors)"
+    )
+    p.set_defaults(func=cmd_fetch)
 
 
 @contextlib.contextmanager

@@ -37,6 +37,10 @@ class Settings:
     schedule_grace_minutes: int = 60
     # Servers whose moderators may change the article library every server shares.
     library_guild_ids: frozenset[int] = frozenset()
+    # Feeds: may a feed's address resolve to a private/loopback address; days to keep feed
+    # articles (0: keep them all).
+    feeds_allow_private: bool = False
+    feeds_keep_days: int = 0
 
     @classmethod
     def from_env(
@@ -84,6 +88,8 @@ class Settings:
             discord_gateway_url=get("DISCORD_GATEWAY_URL") or DEFAULT_GATEWAY_URL,
             schedule_grace_minutes=get_int("SCHEDULE_GRACE_MINUTES", 60) or 0,
             library_guild_ids=parse_guild_ids("LIBRARY_GUILD_IDS", get("LIBRARY_GUILD_IDS")),
+            feeds_allow_private=parse_bool("FEEDS_ALLOW_PRIVATE", get("FEEDS_ALLOW_PRIVATE")),
+            feeds_keep_days=get_int("FEEDS_KEEP_DAYS", 0) or 0,
         )
 
 
@@ -100,3 +106,15 @@ def parse_guild_ids(name: str, raw: str | None) -> frozenset[int]:
             )
         ids.add(int(text))
     return frozenset(ids)
+
+
+def parse_bool(name: str, raw: str | None, default: bool = False) -> bool:
+    """``true``/``false`` (also ``1``/``0``, ``yes``/``no``, ``on``/``off``); unset → default."""
+    if raw is None:
+        return default
+    text = raw.strip().lower()
+    if text in {"true", "1", "yes", "on"}:
+        return True
+    if text in {"false", "0", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")

@@ -22,7 +22,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.article_files import RemovalResult, UploadResult, add_article_file, remove_article_file
+from bot.article_files import (
+    ArticleFileError,
+    RemovalResult,
+    UploadResult,
+    add_article_file,
+    remove_article_file,
+)
 from bot.corpus.library import Library
 from bot.corpus.model import Article, Rejection, ReloadReport
 from bot.digest import (
@@ -77,11 +83,22 @@ class NewsService:
         self.last_report: ReloadReport = ReloadReport()
         self._first_seen: dict[str, dt.datetime] = {}
         self._unrecorded: set[str] = set()
+        # Articles from feeds (ids ``feed-<slug>/…``, which no file id can take): kept
+        # across reloads of the folder, changed only through ``update_feed_articles``.
+        self._feed_articles: dict[str, Article] = {}
 
     @classmethod
-    def load(cls, articles_dir: Path | str, *, max_file_bytes: int = 5_000_000) -> NewsService:
-        """Create a service and load every article in ``articles_dir``."""
+    def load(
+        cls,
+        articles_dir: Path | str,
+        *,
+        max_file_bytes: int = 5_000_000,
+        feed_articles: Iterable[Article] = (),
+    ) -> NewsService:
+        """Create a service and load every article in ``articles_dir`` (and the feed
+        articles given, read from the store)."""
         service = cls(articles_dir, max_file_bytes=max_file_bytes)
+        service._feed_articles = {a.id: a for a in feed_articles}
         service.reload()
         return service
 
@@ -98,7 +115,9 @@ class NewsService:
         """Re-scan the articles folder; only new or changed files are parsed again."""
         with self._reload_lock:
             report = self.library.reload()
-            articles = self._dated(dict(self.library.articles))
+            articles = dict(self.library.articles)
+            articles.update(self._feed_articles)
+            articles = self._dated(articles)
             old = self._state
             if old is None:
                 index = SearchIndex.build(articles.values())
@@ -197,6 +216,44 @@ class NewsService:
         )
         return bool(digest.points)
 
+    # -- feed articles ------------------------------------------------------------------
+
+    def update_feed_articles(
+        self, upserts: Iterable[Article] = (), removed: Iterable[str] = ()
+    ) -> None:
+        """Add or replace feed articles and drop removed ones; search, digests and
+        ``/article`` see the change at once (only the changed articles are indexed)."""
+        upserts = list(upserts)
+        gone = [i for i in removed if i in self._feed_articles]
+        if not upserts and not gone:
+            return
+        with self._reload_lock:
+            for article in upserts:
+                self._feed_articles[article.id] = article
+            for article_id in gone:
+                self._feed_articles.pop(article_id, None)
+            old = self._state
+            if old is None:
+                return  # the first load builds everything, these included
+            articles = dict(old.articles)
+            for article_id in gone:
+                articles.pop(article_id, None)
+            articles.update((a.id, a) for a in upserts)
+            articles = self._dated(articles)  # new ids get their first-seen time
+            upserts = [articles[a.id] for a in upserts]
+            if len(upserts) + len(gone) > len(articles) // 2:
+                # A first fetch of many feeds: indexing everything afresh is several times
+                # quicker than one huge incremental segment (measured by benchmarks/feeds.py).
+                index = SearchIndex.build(articles.values())
+            else:
+                index = old.index.updated(upserts, gone)
+            self._state = _State(articles, index, old.topics.updated(upserts, gone))
+
+    @property
+    def feed_article_ids(self) -> frozenset[str]:
+        """Ids of the articles that came from feeds."""
+        return frozenset(self._feed_articles)
+
     @property
     def articles(self) -> dict[str, Article]:
         """Loaded articles by id."""
@@ -293,6 +350,11 @@ class NewsService:
 
     def remove_article_file(self, article_id: str, *, whole_file: bool = False) -> RemovalResult:
         """Delete the file ``article_id`` came from (inside the articles folder) and reload."""
+        if article_id in self._feed_articles:
+            raise ArticleFileError(
+                f"`{article_id}` came from a feed, not a file; remove the feed with "
+                "`/admin feed remove` (or `newsbot feeds remove`) instead."
+            )
         return remove_article_file(self, article_id, whole_file=whole_file)
 
     # -- autocomplete ------------------------------------------------------------------

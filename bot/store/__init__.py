@@ -13,6 +13,7 @@ Every method returns frozen dataclasses from ``bot.store.models``; errors are
 from bot.store.audit import AuditRepo
 from bot.store.database import Store
 from bot.store.errors import AlreadyExists, DatabaseFileGone, InvalidValue, NotFound, StoreError
+from bot.store.feeds import Feed, FeedItemRecord, FeedRepo
 from bot.store.first_seen import FirstSeenRepo, read_first_seen
 from bot.store.guilds import GuildSettingsRepo
 from bot.store.ledger import LedgerRepo
@@ -39,6 +40,9 @@ __all__ = [
     "AuditResult",
     "Cadence",
     "DatabaseFileGone",
+    "Feed",
+    "FeedItemRecord",
+    "FeedRepo",
     "FirstSeenRepo",
     "GuildSettings",
     "GuildSettingsRepo",

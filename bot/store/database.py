@@ -40,6 +40,7 @@ import aiosqlite
 
 from bot.store.audit import AuditRepo
 from bot.store.errors import DatabaseFileGone, StoreError
+from bot.store.feeds import FeedRepo
 from bot.store.first_seen import FirstSeenRepo
 from bot.store.guilds import GuildSettingsRepo
 from bot.store.ledger import LedgerRepo
@@ -77,6 +78,7 @@ class Store:
         self.ledger = LedgerRepo(self)
         self.audit = AuditRepo(self)
         self.first_seen = FirstSeenRepo(self)
+        self.feeds = FeedRepo(self)
 
     # -- life cycle --------------------------------------------------------------------
 

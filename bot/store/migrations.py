@@ -127,6 +127,61 @@ MIGRATIONS: tuple[Migration, ...] = (
             """,
         ),
     ),
+    Migration(
+        4,
+        "feeds: the feeds the library follows and their items (articles and dedupe records)",
+        (
+            """
+            CREATE TABLE feeds (
+                id               INTEGER PRIMARY KEY AUTOINCREMENT,
+                slug             TEXT NOT NULL UNIQUE,
+                url              TEXT NOT NULL UNIQUE,
+                name             TEXT,
+                title            TEXT,
+                interval_minutes INTEGER NOT NULL DEFAULT 15 CHECK (interval_minutes >= 5),
+                full_text        INTEGER NOT NULL DEFAULT 0 CHECK (full_text IN (0, 1)),
+                guild_id         INTEGER,
+                added_by         INTEGER,
+                created_at       INTEGER NOT NULL,
+                etag             TEXT,
+                last_modified    TEXT,
+                last_fetched_at  INTEGER,
+                last_ok_at       INTEGER,
+                next_fetch_at    INTEGER NOT NULL,
+                failure_count    INTEGER NOT NULL DEFAULT 0,
+                failing_since    INTEGER,
+                last_error       TEXT,
+                paused           INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+                pause_reason     TEXT,
+                primed           INTEGER NOT NULL DEFAULT 0 CHECK (primed IN (0, 1)),
+                body_hash        TEXT
+            )
+            """,
+            """
+            CREATE TABLE feed_items (
+                feed_id       INTEGER NOT NULL REFERENCES feeds (id) ON DELETE CASCADE,
+                item_key      TEXT NOT NULL,
+                article_id    TEXT NOT NULL UNIQUE,
+                title         TEXT NOT NULL,
+                url           TEXT,
+                published_at  INTEGER,
+                first_seen_at INTEGER NOT NULL,
+                updated_at    INTEGER NOT NULL,
+                last_seen_at  INTEGER NOT NULL,
+                source        TEXT,
+                tags          TEXT NOT NULL DEFAULT '[]',
+                body          TEXT NOT NULL,
+                body_origin   TEXT NOT NULL DEFAULT 'feed' CHECK (body_origin IN ('feed', 'page')),
+                content_hash  TEXT NOT NULL,
+                expired       INTEGER NOT NULL DEFAULT 0 CHECK (expired IN (0, 1)),
+                alert         INTEGER NOT NULL DEFAULT 0 CHECK (alert IN (0, 1)),
+                PRIMARY KEY (feed_id, item_key)
+            )
+            """,
+            "CREATE INDEX feed_items_by_date ON feed_items (coalesce(published_at, first_seen_at))",
+            "CREATE INDEX feed_items_to_alert ON feed_items (first_seen_at) WHERE alert = 1",
+        ),
+    ),
 )
 
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
@@ -142,5 +197,7 @@ KNOWN_TABLES: frozenset[str] = frozenset(
         "audit_log",
         "article_first_seen",
         "sqlite_sequence",
+        "feeds",
+        "feed_items",
     }
 )

@@ -125,6 +125,9 @@ class Newsroom:
     def stop_scheduler(self) -> None:
         """The running bot stops ticking, as if its process had died (until ``restart``)."""
         self.bot.get_cog("Scheduler").digests.cancel()  # type: ignore[union-attr]
+        feeds = self.bot.get_cog("Feeds")
+        if feeds is not None:
+            feeds.fetch_feeds.cancel()  # type: ignore[attr-defined]
 
 
 def build_newsroom(env: simcord.Env, settings: Settings) -> Newsroom:

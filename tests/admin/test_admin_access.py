@@ -36,6 +36,12 @@ def sample_options(room: Newsroom, schedule_id: int) -> dict[str, dict[str, Any]
         "admin settings": {"timezone": "Europe/London", "digest_days": 3},
         "admin stats": {},
         "admin audit": {},
+        "admin feed add": {"url": "https://feeds.example.com/news.xml"},
+        "admin feed list": {},
+        "admin feed remove": {"feed": "1"},
+        "admin feed pause": {"feed": "1"},
+        "admin feed resume": {"feed": "1"},
+        "admin feed test": {"url": "https://feeds.example.com/news.xml"},
     }
 
 

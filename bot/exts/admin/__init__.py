@@ -5,7 +5,8 @@
 - ``_schedules``: ``/admin schedule add|list|remove|pause|resume|preview|run-now``;
 - ``_articles``: ``/admin article add|remove`` and ``/admin reload``;
 - ``_topics``: ``/admin topic add|remove|list`` and the server-topic provider;
-- ``_settings``: ``/admin settings``, ``/admin stats`` and ``/admin audit``.
+- ``_settings``: ``/admin settings``, ``/admin stats`` and ``/admin audit``;
+- ``_feeds``: ``/admin feed add|list|remove|pause|resume|test`` (the library's feeds).
 
 Each part is a mixin of the one ``Admin`` group cog, so they share one ``/admin`` group
 and one check. Every reply is ephemeral; every change is written to the audit log.
@@ -19,6 +20,7 @@ from discord.ext import commands
 
 from bot.exts.admin._access import moderator_only
 from bot.exts.admin._articles import ArticleCommands
+from bot.exts.admin._feeds import FeedCommands
 from bot.exts.admin._schedules import ScheduleCommands
 from bot.exts.admin._settings import SettingsCommands
 from bot.exts.admin._topics import TopicCommands, topic_provider
@@ -33,9 +35,10 @@ class Admin(
     ArticleCommands,
     TopicCommands,
     SettingsCommands,
+    FeedCommands,
     commands.GroupCog,
     group_name="admin",
-    group_description="Moderator tools: schedules, articles, topics, settings",
+    group_description="Moderator tools: schedules, articles, feeds, topics, settings",
 ):
     """Moderator tools."""
 
