@@ -3,6 +3,7 @@ first saw them (read-only), else today."""
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import io
 import json
@@ -38,12 +39,16 @@ def digest(library: Path, since: dt.date) -> dict[str, object]:
     return json.loads(out.getvalue())
 
 
-async def test_the_cli_reads_first_seen_days_from_the_bots_database(
+def test_the_cli_reads_first_seen_days_from_the_bots_database(
     library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     database = tmp_path / "newsbot.db"
-    async with await Store.open(database) as store:
-        await store.first_seen.record({SEED_ID: dt.datetime(2026, 1, 5, 12, tzinfo=dt.UTC)})
+
+    async def record() -> None:
+        async with await Store.open(database) as store:
+            await store.first_seen.record({SEED_ID: dt.datetime(2026, 1, 5, 12, tzinfo=dt.UTC)})
+
+    asyncio.run(record())  # the CLI runs its own event loop, so the test has none
     monkeypatch.setenv("DATABASE_PATH", str(database))
     before = database.read_bytes()
 
