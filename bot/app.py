@@ -22,6 +22,7 @@ from bot.errors import NewsTree
 from bot.metrics import LatencyRecorder
 from bot.service import NewsService
 from bot.store import Store
+from bot.ui.acks import AckFirst
 
 if TYPE_CHECKING:
     from bot.digest import Topic
@@ -79,6 +80,8 @@ class NewsBot(commands.Bot):
         self._store_holder: AsyncGenerator[Store, None] | None = None
         # Measurements for /admin stats (time.monotonic follows SimCord's clock in tests).
         self.search_latency = LatencyRecorder()
+        # Slow work waits for earlier interactions to be acknowledged (bot/ui/acks.py).
+        self.acks = AckFirst()
         self.started_at = time.monotonic()
 
     @property

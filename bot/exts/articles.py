@@ -14,6 +14,7 @@ from bot.errors import UserFacingError, report_error
 from bot.exts._checks import per_user_cooldown
 from bot.exts._options import article_choices, resolve_article
 from bot.exts.search import no_article_message
+from bot.ui.acks import AckFirst
 from bot.ui.embeds import article_embed, article_text_pages
 from bot.ui.replies import answer, defer, show_pages
 
@@ -39,7 +40,12 @@ class ArticleView(discord.ui.View):
     async def read(self, interaction: discord.Interaction, _button: Any) -> None:
         await defer(interaction, ephemeral=True)
         if self._pages is None:
-            self._pages = await asyncio.to_thread(article_text_pages, self.article)
+            article = self.article
+            acks = getattr(interaction.client, "acks", None)
+            if isinstance(acks, AckFirst):
+                self._pages = await acks.work(lambda: article_text_pages(article))
+            else:
+                self._pages = await asyncio.to_thread(article_text_pages, article)
         await show_pages(interaction, [page.copy() for page in self._pages], ephemeral=True)
 
     async def on_timeout(self) -> None:
@@ -72,14 +78,19 @@ class Articles(commands.Cog):
     async def article(self, interaction: discord.Interaction, article: str) -> None:
         if not article.strip():
             raise UserFacingError("Name an article: start typing its headline and pick one.")
-        service = self.bot.service
-        found, close = resolve_article(service, article)
-        if found is None:
-            raise UserFacingError(no_article_message(article, close))
         await defer(interaction)
-        embed = await asyncio.to_thread(
-            lambda: article_embed(found, service.summary(found), service.topics_of(found.id))
-        )
+        service = self.bot.service
+
+        def build() -> tuple[Article, discord.Embed] | str:
+            found, close = resolve_article(service, article)
+            if found is None:
+                return no_article_message(article, close)
+            return found, article_embed(found, service.summary(found), service.topics_of(found.id))
+
+        outcome = await self.bot.acks.work(build)
+        if isinstance(outcome, str):
+            raise UserFacingError(outcome)
+        found, embed = outcome
         view = ArticleView(found)
         view.message = await answer(interaction, embed=embed, view=view)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 import discord
@@ -30,7 +29,7 @@ class Meta(commands.Cog):
         await defer(interaction)
         extra = await self.bot.extra_topics(interaction.guild_id)
         service = self.bot.service
-        pages = await asyncio.to_thread(lambda: topics_pages(service.topic_counts(extra)))
+        pages = await self.bot.acks.work(lambda: topics_pages(service.topic_counts(extra)))
         await show_pages(interaction, pages)
 
     @app_commands.command(name="help", description="What this bot does and how to use it.")

@@ -38,7 +38,9 @@ LIGHTHOUSE_JSONL = b"\n".join(
 
 async def search_titles(room: Newsroom, query: str) -> str:
     result = await room.member.slash(room.news, "search", query=query)
-    return embed_text(result.response)
+    # "No results" is answered privately: the public "thinking…" message is gone.
+    shown = result.response if result.response is not None else result.followups[-1]
+    return embed_text(shown)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from newsbot_sim import Server, assert_never_pings, embed_of, refusals, text_of
+from newsbot_sim import Server, assert_never_pings, embed_of, private_answer, refusals, text_of
 
 
 async def test_a_digest_has_points_with_numbered_citations_and_sources(server: Server) -> None:
@@ -54,7 +54,7 @@ async def test_days_keeps_only_recent_articles(server: Server) -> None:
 async def test_a_topic_with_nothing_yet_names_the_closest_topics(server: Server) -> None:
     result = await server.alice.slash(server.channel, "digest", topic="Agriculture")
 
-    embed = embed_of(result)
+    (embed,) = private_answer(server, result).embeds  # "nothing found" is private
     assert embed.title == "No digest"
     assert embed.description.startswith("Nothing on “Agriculture” yet.")
     assert "Closest topics: **" in embed.description
@@ -63,7 +63,8 @@ async def test_a_topic_with_nothing_yet_names_the_closest_topics(server: Server)
 async def test_nothing_in_the_period_says_since_when(server: Server) -> None:
     result = await server.alice.slash(server.channel, "digest", topic="Sport", days=7)
 
-    assert embed_of(result).description.startswith("Nothing on “Sport” since 2025-12-25 yet.")
+    (embed,) = private_answer(server, result).embeds
+    assert embed.description.startswith("Nothing on “Sport” since 2025-12-25 yet.")
 
 
 @pytest.mark.parametrize("days", [0, -3, 366, 10**6])

@@ -12,6 +12,7 @@ from newsbot_sim import (
     buttons,
     callback_types,
     embed_of,
+    private_answer,
     refusals,
 )
 
@@ -51,7 +52,7 @@ async def test_headline_links_to_the_article_when_it_has_a_url(server: Server) -
 async def test_nothing_found_says_so(server: Server) -> None:
     result = await server.alice.slash(server.channel, "search", query="xylophone")
 
-    embed = embed_of(result)
+    (embed,) = private_answer(server, result).embeds  # "nothing found" is private
     assert embed.title == "No results"
     assert "Nothing in the library matches “xylophone”." in embed.description
 
@@ -165,8 +166,7 @@ async def test_an_unknown_article_gets_a_private_did_you_mean(server: Server) ->
         server.channel, "search", query="ferry", article="harbor ferry service"
     )
 
-    assert result.ephemeral
-    content = result.response.content
+    content = private_answer(server, result).content
     assert content.startswith("There is no article “harbor ferry service”.")
     assert "Harbour Ferry Service Resumes After Winter Repairs" in content
     refusals(server.env)
