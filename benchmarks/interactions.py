@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
@@ -126,6 +128,8 @@ async def run(count: int, articles: Path, timeout: float) -> int:
             titles = headlines(articles)
             burst = interactions(fake, count, titles)
             tokens = [payload["token"] for _kind, payload in burst]
+            bot_cpu = psutil.Process(bot.proc.pid)
+            cpu_before = sum(bot_cpu.cpu_times()[:2]), time.process_time()
             start = time.monotonic()
             sent = await fake.dispatch_burst("INTERACTION_CREATE", [p for _k, p in burst])
             burst_seconds = time.monotonic() - start
@@ -153,6 +157,8 @@ async def run(count: int, articles: Path, timeout: float) -> int:
                 seen = len(requests)
                 await asyncio.sleep(0.1)  # a benchmark polling the record, not a test
 
+            cpu_bot = sum(bot_cpu.cpu_times()[:2]) - cpu_before[0]
+            cpu_fake = time.process_time() - cpu_before[1]
             sent_at = dict(zip(tokens, sent, strict=True))
             kinds = {payload["token"]: kind for kind, payload in burst}
             ack = [acked[t] - sent_at[t] for t in tokens if t in acked and t in wanted]
@@ -172,6 +178,7 @@ async def run(count: int, articles: Path, timeout: float) -> int:
                     f"{percentile(done, 0.95):.2f} s  max {max(done):.2f} s  "
                     f"unanswered: {count - len(done)}"
                 )
+            print(f"CPU seconds: bot {cpu_bot:.1f}, fake Discord and this script {cpu_fake:.1f}")
             for kind in sorted(set(kinds.values())):
                 values = [acked[t] - sent_at[t] for t in tokens if kinds[t] == kind and t in acked]
                 if values:

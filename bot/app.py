@@ -14,6 +14,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 from discord.ext import commands
 
@@ -38,6 +39,9 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.exts.scheduler",
     "bot.exts.admin",
 )
+
+# Connections kept open to Discord's REST API (see NewsBot.login).
+HTTP_CONNECTIONS = 64
 
 TopicProvider = Callable[[int | None], Awaitable[Sequence["Topic"]]]
 
@@ -97,6 +101,14 @@ class NewsBot(commands.Bot):
         for provider in self.topic_providers:
             topics.extend(await provider(guild_id))
         return tuple(topics)
+
+    async def login(self, token: str) -> None:
+        if getattr(self.http, "connector", None) is discord.utils.MISSING:
+            # discord.py opens a new connection per concurrent request (no limit); under a
+            # burst of interactions that is thousands of TCP (and TLS) handshakes. A pool
+            # of kept-alive connections answers the same burst with far less work.
+            self.http.connector = aiohttp.TCPConnector(limit=HTTP_CONNECTIONS)
+        await super().login(token)
 
     async def setup_hook(self) -> None:
         self.started_at = time.monotonic()

@@ -128,9 +128,7 @@ async def answer_privately(
                 await interaction.edit_original_response(content=content, embeds=embeds, view=None)
             else:
                 # The public loading message must be completed; it says nothing and goes.
-                await interaction.edit_original_response(
-                    content=PRIVATE_NOTE, embeds=[], view=None
-                )
+                await interaction.edit_original_response(content=PRIVATE_NOTE, embeds=[], view=None)
                 await interaction.followup.send(ephemeral=True, **kwargs)
                 await interaction.delete_original_response()
         else:
