@@ -213,3 +213,25 @@ async def test_reload_reports_what_changed_on_disk(room: Newsroom, articles_dir:
 
     again = await room.admin("reload")
     assert [f.name for f in again.response.embeds[0].fields] == ["Rejected (1)"]
+
+
+async def test_ids_with_folders_work_for_reading_and_removing(
+    room: Newsroom, articles_dir: Path
+) -> None:
+    for folder in ("business", "sport"):
+        (articles_dir / folder).mkdir()
+        (articles_dir / folder / "017.txt").write_text(
+            f"Kenteris {folder} story\n\nThe {folder} desk filed this lighthouse story.\n"
+        )
+    reloaded = await room.admin("reload")
+    assert "`business/017` Kenteris business story" in embed_text(reloaded.response)
+
+    choices = await room.member.autocomplete(room.news, "article", "article", "Kenteris sport")
+    assert choices[0]["value"] == "sport/017"
+    shown = await room.member.slash(room.news, "article", article="sport/017")
+    assert shown.response.embeds[0].title == "Kenteris sport story"
+
+    removed = await room.admin("article remove", article="sport/017")
+    assert "`sport/017` Kenteris sport story" in embed_text(removed.response)
+    assert not (articles_dir / "sport" / "017.txt").exists()
+    assert (articles_dir / "business" / "017.txt").exists()
