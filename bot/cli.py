@@ -235,7 +235,7 @@ def cmd_articles(args: argparse.Namespace, settings: Settings, out: TextIO) -> i
     for a in articles:
         date = a.date.isoformat() if a.date else "-"
         out.write(f"{a.id}\t{date}\t{a.title}\n")
-    out.write(f"{len(articles)} article(s)\n")
+    out.write(f"{len(articles)} article{'' if len(articles) == 1 else 's'}\n")
     return EXIT_OK
 
 
@@ -265,7 +265,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             out.write(f"rejected  {r.path}: {r.reason}\n")
         for w in warnings:
             out.write(f"warning   {w.path}: {w.reason}\n")
-        out.write(f"{len(articles)} loaded, {len(rejected)} rejected, {len(warnings)} warnings\n")
+        noted = f"{len(warnings)} warning{'' if len(warnings) == 1 else 's'}"
+        out.write(f"{len(articles)} loaded, {len(rejected)} rejected, {noted}\n")
     return EXIT_FAILURE if rejected else EXIT_OK
 
 

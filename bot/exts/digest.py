@@ -37,7 +37,10 @@ class Digest(commands.Cog):
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     @per_user_cooldown(rate=3, per=10.0)
     async def digest(
-        self, interaction: discord.Interaction, topic: str, days: int | None = None
+        self,
+        interaction: discord.Interaction,
+        topic: str,
+        days: app_commands.Range[int, 1, MAX_DAYS] | None = None,
     ) -> None:
         name = " ".join(topic.split())
         if not name:

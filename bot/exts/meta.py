@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.exts.admin._access import is_moderator
 from bot.ui.embeds import COMMAND_HELP, help_embed, topics_pages
 from bot.ui.replies import answer, defer, show_pages
 
@@ -35,15 +36,25 @@ class Meta(commands.Cog):
     @app_commands.command(name="help", description="What this bot does and how to use it.")
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     async def help(self, interaction: discord.Interaction) -> None:
+        tree = self.bot.tree
         # Commands other extensions add, unless they are for moderators only.
         others = sorted(
             (command.name, command.description)
-            for command in self.bot.tree.get_commands()
+            for command in tree.get_commands()
             if isinstance(command, app_commands.Command | app_commands.Group)
             and command.name not in _DESCRIBED
             and command.default_permissions is None
         )
-        await answer(interaction, embed=help_embed(others), ephemeral=True)
+        admin = tree.get_command("admin")
+        groups: list[tuple[str, str]] = []
+        if (
+            isinstance(admin, app_commands.Group)
+            and interaction.guild is not None
+            and await is_moderator(self.bot, interaction.user, interaction.guild)
+        ):
+            groups = [(command.name, command.description) for command in admin.commands]
+        embed = help_embed(others, articles=len(self.bot.service.articles), admin_groups=groups)
+        await answer(interaction, embed=embed, ephemeral=True)
 
 
 async def setup(bot: NewsBot) -> None:

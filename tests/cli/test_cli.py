@@ -178,7 +178,7 @@ def test_check_shows_warnings_without_failing(library: Path, capsys) -> None:
     )
     code, out, _ = run(["check", "--articles", str(library)], capsys)
     assert code == 0
-    assert "warning   dated.md:" in out and "3 loaded, 0 rejected, 1 warnings" in out
+    assert "warning   dated.md:" in out and "3 loaded, 0 rejected, 1 warning" in out
 
 
 def test_check_clean_library_exits_zero(library: Path, capsys) -> None:
