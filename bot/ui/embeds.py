@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 COLOUR = discord.Colour(0x2B6CB0)
 NOTICE_COLOUR = discord.Colour(0x718096)
 
-RESULTS_PER_PAGE = 5
+# Three passages of at most PASSAGE_CHARS each: a page of hits fits on one screen.
+RESULTS_PER_PAGE = 3
+PASSAGE_CHARS = 600
 TOPICS_PER_PAGE = 20
 ARTICLE_PAGE_CHARS = 3500
 SUMMARY_CHARS = 1500
@@ -61,7 +63,7 @@ def search_pages(result: SearchResult, per_page: int = RESULTS_PER_PAGE) -> list
     if result.corrected:
         header = f"Did you mean {_quoted(result.corrected)}? Showing results for it.\n\n"
     groups = [result.hits[i : i + per_page] for i in range(0, len(result.hits), per_page)]
-    budget = (limits.DESCRIPTION - _HEADER_CHARS) // per_page
+    budget = min(PASSAGE_CHARS, (limits.DESCRIPTION - _HEADER_CHARS) // per_page)
     pages: list[discord.Embed] = []
     for page_number, hits in enumerate(groups):
         blocks = []
@@ -254,7 +256,7 @@ def help_intro(articles: int) -> str:
 COMMAND_HELP: tuple[tuple[str, str], ...] = (
     (
         "/search query:<words> [article] [private]",
-        "The best passages for your words, matches in **bold**, five per page; "
+        "The best passages for your words, matches in **bold**, three per page; "
         "◀ ▶ turn pages. `article` limits the search to one article; "
         "`private:true` shows the results only to you.",
     ),

@@ -57,7 +57,7 @@ def test_search_pages_fit_whatever_the_excerpts(
     hits = tuple(_hit(n, text, tuple(spans)) for n, (text, spans) in enumerate(raw_hits))
     pages = search_pages(SearchResult(query=query, corrected=query[::-1], hits=hits))
 
-    assert len(pages) == (len(hits) + 4) // 5
+    assert len(pages) == (len(hits) + 2) // 3
     for page in pages:  # each page is its own message
         assert embed_problems([page]) == []
         read_markdown(page.description or "")
@@ -71,10 +71,10 @@ def test_every_hit_is_numbered_across_pages() -> None:
     pages = search_pages(SearchResult(query="passage", corrected=None, hits=hits))
 
     described = [page.description for page in pages]
-    assert [sum(f"**{n}. " in d for n in range(1, 13)) for d in described] == [5, 5, 2]
+    assert [sum(f"**{n}. " in d for n in range(1, 13)) for d in described] == [3, 3, 3, 3]
     link = "[Headline 1 with \\*\\*stars\\*\\* and @\u200beveryone](https://example.com/1_%28x%29)"
     assert link in described[0]
-    assert pages[0].footer.text == "Page 1/3 · 12 passages · open one with /article"
+    assert pages[0].footer.text == "Page 1/4 · 12 passages · open one with /article"
 
 
 def test_no_results_offers_the_suggestions() -> None:
