@@ -46,6 +46,22 @@ HTTP_CONNECTIONS = 64
 TopicProvider = Callable[[int | None], Awaitable[Sequence["Topic"]]]
 
 
+# What the bot needs in a channel: View Channel, Send Messages, Embed Links and Read Message
+# History (to check a scheduled digest was not already posted). 84992 as an integer.
+INVITE_PERMISSIONS = discord.Permissions(
+    view_channel=True, send_messages=True, embed_links=True, read_message_history=True
+)
+
+
+def invite_url(application_id: int) -> str:
+    """The OAuth2 link that adds the bot (with its slash commands) to a server."""
+    return discord.utils.oauth_url(
+        application_id,
+        permissions=INVITE_PERMISSIONS,
+        scopes=("bot", "applications.commands"),
+    )
+
+
 def intents() -> discord.Intents:
     """Guilds only: slash commands need nothing privileged and no message content."""
     wanted = discord.Intents.none()
@@ -110,8 +126,13 @@ class NewsBot(commands.Bot):
             self.http.connector = aiohttp.TCPConnector(limit=HTTP_CONNECTIONS)
         await super().login(token)
 
-    async def setup_hook(self) -> None:
-        self.started_at = time.monotonic()
+    async def prepare(self) -> None:
+        """Open the database and load the articles (each once).
+
+        ``newsbot run`` calls this before logging in, so a bad ``DATABASE_PATH`` or
+        ``ARTICLES_DIR`` is reported as that, not hidden behind Discord being out of reach;
+        ``setup_hook`` calls it otherwise.
+        """
         if self.store is None:
             # First, so a database that cannot be used stops the start with one clear line
             # (a StoreError naming the file) before the articles are loaded.
@@ -119,6 +140,12 @@ class NewsBot(commands.Bot):
             self.store = await anext(self._store_holder)
         if self._service is None:
             self._service = await asyncio.to_thread(self._load_service)
+
+    async def setup_hook(self) -> None:
+        self.started_at = time.monotonic()
+        await self.prepare()
+        if self.application_id is not None:  # known once logged in
+            _log.info("invite the bot to a server: %s", invite_url(self.application_id))
         for name in self.extension_names:
             await self.load_extension(name)
         if self.sync_commands:

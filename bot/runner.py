@@ -16,7 +16,7 @@ import logging
 import signal
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 import discord
@@ -27,9 +27,6 @@ from discord.http import Route
 from bot.config import DEFAULT_API_BASE_URL, DEFAULT_GATEWAY_URL, Settings, SettingsError
 from bot.corpus.library import LibraryError
 from bot.store.errors import StoreError
-
-if TYPE_CHECKING:
-    from discord.ext import commands
 
 _log = logging.getLogger(__name__)
 
@@ -187,8 +184,10 @@ async def _serve(settings: Settings, token: str) -> None:
 
     from bot.app import create_bot  # deferred: the failures caught above need no app
 
-    bot: commands.Bot = create_bot(settings)
+    bot = create_bot(settings)
     async with bot:  # closes the bot (and what it owns) on every way out
+        # Local settings first: the database and articles folder fail as themselves.
+        await bot.prepare()
         running = asyncio.create_task(bot.start(token), name="newsbot-bot")
         stopping = asyncio.create_task(stop.wait(), name="newsbot-stop")
         await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from bot_process import TOKEN, BotProcess, make_workdir, start_bot
-from fake_discord import FakeDiscord
+from fake_discord import APPLICATION_ID, FakeDiscord
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
@@ -148,3 +148,13 @@ async def test_token_never_appears_in_debug_logs(session: Session) -> None:
     logs = session.bot.stderr
     assert "DEBUG" in logs and "INTERACTION_CREATE" in logs, "DEBUG logging is on"
     assert TOKEN not in logs
+
+
+async def test_prints_the_invite_link_from_the_application_id(session: Session) -> None:
+    # Commands are synced after setup_hook, which logs the link.
+    await session.bot.until(lambda: session.fake.commands)
+    link = (
+        f"https://discord.com/oauth2/authorize?client_id={APPLICATION_ID}"
+        "&scope=bot+applications.commands&permissions=84992"
+    )
+    assert f"invite the bot to a server: {link}" in session.bot.stderr
