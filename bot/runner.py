@@ -144,7 +144,7 @@ def setup_logging(settings: Settings) -> None:
 # -- running -----------------------------------------------------------------------------
 
 
-def _explain(exc: BaseException) -> _Failure | None:
+def explain_failure(exc: BaseException) -> _Failure | None:
     """One line for a failure an operator can fix, or None for an unexpected one."""
     if isinstance(exc, SettingsError | LibraryError):  # ARTICLES_DIR and friends
         return _Failure(str(exc), code=2)
@@ -226,7 +226,7 @@ def run_bot(settings: Settings) -> int:
     except KeyboardInterrupt:  # only where signal handlers are unavailable
         return 0
     except Exception as exc:
-        known = _explain(exc)
+        known = explain_failure(exc)
         if known is not None:
             _log.debug("Start failed: %r (caused by %r)", exc, exc.__cause__)
             print(known.message, file=sys.stderr)
