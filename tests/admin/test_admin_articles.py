@@ -235,3 +235,17 @@ async def test_ids_with_folders_work_for_reading_and_removing(
     assert "`sport/017` Kenteris sport story" in embed_text(removed.response)
     assert not (articles_dir / "sport" / "017.txt").exists()
     assert (articles_dir / "business" / "017.txt").exists()
+
+
+async def test_an_upload_whose_file_name_is_an_explicit_id_gets_its_extension(
+    room: Newsroom, articles_dir: Path
+) -> None:
+    # library_budget.json says `id: library-budget`; this file's own id would be the same.
+    data = b"Library Hours Grow\n\nThe libraries will open later on Saturdays."
+    result = await room.admin("article add", file=("library-budget.txt", data))
+
+    assert (articles_dir / "library-budget.txt").read_bytes() == data
+    shown = embed_text(result.response)
+    assert "`library-budget.txt` Library Hours Grow" in shown
+    article = await room.member.slash(room.news, "article", article="library-budget")
+    assert article.response.embeds[0].title == "Council Agrees Budget For Libraries"
