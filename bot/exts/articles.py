@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -14,7 +13,6 @@ from bot.errors import UserFacingError, report_error
 from bot.exts._checks import per_user_cooldown
 from bot.exts._options import article_choices, resolve_article
 from bot.exts.search import no_article_message
-from bot.ui.acks import AckFirst
 from bot.ui.embeds import article_embed, article_text_pages
 from bot.ui.replies import answer, defer, show_pages
 
@@ -41,11 +39,8 @@ class ArticleView(discord.ui.View):
         await defer(interaction, ephemeral=True)
         if self._pages is None:
             article = self.article
-            acks = getattr(interaction.client, "acks", None)
-            if isinstance(acks, AckFirst):
-                self._pages = await acks.work(lambda: article_text_pages(article))
-            else:
-                self._pages = await asyncio.to_thread(article_text_pages, article)
+            bot: NewsBot = interaction.client  # type: ignore[assignment]
+            self._pages = await bot.acks.work(lambda: article_text_pages(article))
         await show_pages(interaction, [page.copy() for page in self._pages], ephemeral=True)
 
     async def on_timeout(self) -> None:
