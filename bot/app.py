@@ -14,6 +14,7 @@ from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 from discord.ext import commands
 
@@ -22,6 +23,7 @@ from bot.errors import NewsTree
 from bot.metrics import LatencyRecorder
 from bot.service import NewsService
 from bot.store import DatabaseFileGone, Store, StoreError
+from bot.ui.acks import AckFirst
 
 if TYPE_CHECKING:
     from bot.digest import Topic
@@ -39,7 +41,26 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.exts.admin",
 )
 
+# Connections kept open to Discord's REST API (see NewsBot.login).
+HTTP_CONNECTIONS = 64
+
 TopicProvider = Callable[[int | None], Awaitable[Sequence["Topic"]]]
+
+
+# What the bot needs in a channel: View Channel, Send Messages, Embed Links and Read Message
+# History (to check a scheduled digest was not already posted). 84992 as an integer.
+INVITE_PERMISSIONS = discord.Permissions(
+    view_channel=True, send_messages=True, embed_links=True, read_message_history=True
+)
+
+
+def invite_url(application_id: int) -> str:
+    """The OAuth2 link that adds the bot (with its slash commands) to a server."""
+    return discord.utils.oauth_url(
+        application_id,
+        permissions=INVITE_PERMISSIONS,
+        scopes=("bot", "applications.commands"),
+    )
 
 
 def intents() -> discord.Intents:
@@ -80,6 +101,8 @@ class NewsBot(commands.Bot):
         self._store_holder: AsyncGenerator[Store, None] | None = None
         # Measurements for /admin stats (time.monotonic follows SimCord's clock in tests).
         self.search_latency = LatencyRecorder()
+        # Slow work waits for earlier interactions to be acknowledged (bot/ui/acks.py).
+        self.acks = AckFirst()
         self.started_at = time.monotonic()
 
     @property
@@ -96,8 +119,21 @@ class NewsBot(commands.Bot):
             topics.extend(await provider(guild_id))
         return tuple(topics)
 
-    async def setup_hook(self) -> None:
-        self.started_at = time.monotonic()
+    async def login(self, token: str) -> None:
+        if getattr(self.http, "connector", None) is discord.utils.MISSING:
+            # discord.py opens a new connection per concurrent request (no limit); under a
+            # burst of interactions that is thousands of TCP (and TLS) handshakes. A pool
+            # of kept-alive connections answers the same burst with far less work.
+            self.http.connector = aiohttp.TCPConnector(limit=HTTP_CONNECTIONS)
+        await super().login(token)
+
+    async def prepare(self) -> None:
+        """Open the database and load the articles (each once).
+
+        ``newsbot run`` calls this before logging in, so a bad ``DATABASE_PATH`` or
+        ``ARTICLES_DIR`` is reported as that, not hidden behind Discord being out of reach;
+        ``setup_hook`` calls it otherwise.
+        """
         if self.store is None:
             # First, so a database that cannot be used stops the start with one clear line
             # (a StoreError naming the file) before the articles are loaded.
@@ -105,8 +141,14 @@ class NewsBot(commands.Bot):
             self.store = await anext(self._store_holder)
         if self._service is None:
             self._service = await asyncio.to_thread(self._load_service)
-        self._service.clock = discord.utils.utcnow
-        await self.record_first_seen(everything=True)
+            self._service.clock = discord.utils.utcnow
+            await self.record_first_seen(everything=True)
+
+    async def setup_hook(self) -> None:
+        self.started_at = time.monotonic()
+        await self.prepare()
+        if self.application_id is not None:  # known once logged in
+            _log.info("invite the bot to a server: %s", invite_url(self.application_id))
         for name in self.extension_names:
             await self.load_extension(name)
         if self.sync_commands:

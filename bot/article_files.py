@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.corpus._fields import is_path_id
 from bot.corpus.loaders import SUPPORTED_SUFFIXES, parse_bytes, size_problem
 from bot.corpus.model import Article, Rejection, ReloadReport
 
@@ -115,7 +116,13 @@ def add_article_file(
         raise ArticleFileError(f"`{filename}` was not added: {_reasons(outcome.rejections)}")
     for article in outcome.articles:
         other = service.article(article.id)
-        if other is not None and other.source_path != filename:
+        # Only two explicit ids collide; an id derived from a path yields (see Library).
+        if (
+            other is not None
+            and other.source_path != filename
+            and not is_path_id(article.id, filename)
+            and not is_path_id(other.id, other.source_path)
+        ):
             raise ArticleFileError(
                 f"`{filename}` was not added: its article id `{article.id}` is already used "
                 f"by {_show(other.source_path, 80)}; give the article another id "

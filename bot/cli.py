@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import importlib.metadata
 import io
 import json
 import logging
@@ -164,6 +165,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
         raise CliError("give either a QUERY or --queries FILE", EXIT_USAGE)
     if args.limit < 1:
         raise CliError("--limit must be at least 1", EXIT_USAGE)
+    if args.query is not None and not args.query.strip():
+        raise CliError('give some words to search for, e.g. `newsbot search "ferry strike"`', 2)
     service = _service(args, settings)
     if args.article and service.article(args.article) is None:
         raise CliError(_unknown_article(service, args.article))
@@ -181,8 +184,9 @@ def cmd_search(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
 
 
 def _unknown_article(service: NewsService, article_id: str) -> str:
-    close = [value for value, _label in service.complete_articles(article_id, limit=3)]
-    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    close = service.complete_articles(article_id[:200], limit=3)
+    shown = "; ".join(f"“{label}” ({value})" for value, label in close)
+    hint = f"; did you mean {shown}?" if close else "; `newsbot articles` lists them"
     return f"no article with id {article_id!r}{hint}"
 
 
@@ -240,7 +244,7 @@ def cmd_articles(args: argparse.Namespace, settings: Settings, out: TextIO) -> i
     for a in articles:
         date = a.date.isoformat() if a.date else "-"
         out.write(f"{a.id}\t{date}\t{a.title}\n")
-    out.write(f"{len(articles)} article(s)\n")
+    out.write(f"{len(articles)} article{'' if len(articles) == 1 else 's'}\n")
     return EXIT_OK
 
 
@@ -270,7 +274,8 @@ def cmd_check(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
             out.write(f"rejected  {r.path}: {r.reason}\n")
         for w in warnings:
             out.write(f"warning   {w.path}: {w.reason}\n")
-        out.write(f"{len(articles)} loaded, {len(rejected)} rejected, {len(warnings)} warnings\n")
+        noted = f"{len(warnings)} warning{'' if len(warnings) == 1 else 's'}"
+        out.write(f"{len(articles)} loaded, {len(rejected)} rejected, {noted}\n")
     return EXIT_FAILURE if rejected else EXIT_OK
 
 
@@ -359,6 +364,15 @@ def _replace_articles(settings: Settings, path: str) -> Settings:
 # -- parser -------------------------------------------------------------------------------
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("newsbot")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree
+        from bot import __version__
+
+        return __version__
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every ``newsbot`` command."""
     common = argparse.ArgumentParser(add_help=False)
@@ -372,7 +386,9 @@ def build_parser() -> argparse.ArgumentParser:
         prog="newsbot",
         description="Search and digest a library of news articles; run the Discord bot.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.add_argument("--version", action="version", version=f"newsbot {_version()}")
+    # Not required here: main() names a missing command or an unknown flag itself.
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("run", parents=[common], help="run the Discord bot (needs DISCORD_TOKEN)")
     p.set_defaults(func=cmd_run)
@@ -474,7 +490,13 @@ def _cli_logging(args: argparse.Namespace, settings: Settings) -> Iterator[None]
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Entry point of the ``newsbot`` console script and ``python -m bot``."""
     out = out or sys.stdout
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        flags = [word for word in unknown if word.startswith("-")]
+        parser.error(f"unknown flag {flags[0]}" if flags else f"unexpected argument {unknown[0]!r}")
+    if args.command is None:
+        parser.error("name a command (search, digest, article, check, run, …); see --help")
     try:
         settings = Settings.from_env()
         with _cli_logging(args, settings):

@@ -14,8 +14,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.ui.limits import CONTENT, trim_markdown
-from bot.ui.replies import ANSWERED, EPHEMERAL
+from bot.ui.acks import AckFirst
+from bot.ui.replies import answer_privately
 from bot.ui.text import shorten
 
 _log = logging.getLogger(__name__)
@@ -88,31 +88,33 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
 
 async def tell(interaction: discord.Interaction, message: str) -> None:
     """Send ``message`` to the member only, however far the interaction has got."""
-    if interaction.type is discord.InteractionType.autocomplete:
-        return  # autocomplete cannot show a message; it answers with choices or nothing
-    message = trim_markdown(message, CONTENT)
-    response = interaction.response
     try:
-        if not response.is_done():
-            await response.send_message(message, ephemeral=True)
-        elif (
-            response.type is discord.InteractionResponseType.deferred_channel_message
-            and not interaction.extras.get(ANSWERED)
-        ):
-            # Still "thinking…": the first followup would become that message, visible to
-            # all if the defer was public. Complete it, answer privately, then remove it.
-            await interaction.edit_original_response(content=message, embeds=[], view=None)
-            if not interaction.extras.get(EPHEMERAL):
-                await interaction.followup.send(message, ephemeral=True)
-                await interaction.delete_original_response()
-        else:
-            await interaction.followup.send(message, ephemeral=True)
+        await answer_privately(interaction, content=message)
     except discord.HTTPException as failure:  # expired token, deleted message, outage
         _log.warning("could not tell user %s about an error: %s", interaction.user.id, failure)
 
 
 class NewsTree(app_commands.CommandTree):
-    """The command tree with newsbot's error handler."""
+    """The command tree with newsbot's error handler; it numbers every interaction on
+    arrival for the bot's ``AckFirst`` and lets it go once the command has finished."""
+
+    def _from_interaction(self, interaction: discord.Interaction) -> None:
+        acks = getattr(self.client, "acks", None)
+        if not isinstance(acks, AckFirst):
+            super()._from_interaction(interaction)
+            return
+        acks.arrived(interaction.extras)
+
+        # discord.py's own wrapper, plus the release when the command is done.
+        async def invoke() -> None:
+            try:
+                await self._call(interaction)
+            except app_commands.AppCommandError as error:
+                await self._dispatch_error(interaction, error)
+            finally:
+                acks.acknowledged(interaction.extras)
+
+        self.client.loop.create_task(invoke(), name="CommandTree-invoker")
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

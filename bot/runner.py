@@ -16,7 +16,7 @@ import logging
 import signal
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 import discord
@@ -27,9 +27,6 @@ from discord.http import Route
 from bot.config import DEFAULT_API_BASE_URL, DEFAULT_GATEWAY_URL, Settings, SettingsError
 from bot.corpus.library import LibraryError
 from bot.store.errors import StoreError
-
-if TYPE_CHECKING:
-    from discord.ext import commands
 
 _log = logging.getLogger(__name__)
 
@@ -147,7 +144,7 @@ def setup_logging(settings: Settings) -> None:
 # -- running -----------------------------------------------------------------------------
 
 
-def _explain(exc: BaseException) -> _Failure | None:
+def explain_failure(exc: BaseException) -> _Failure | None:
     """One line for a failure an operator can fix, or None for an unexpected one."""
     if isinstance(exc, SettingsError | LibraryError):  # ARTICLES_DIR and friends
         return _Failure(str(exc), code=2)
@@ -187,8 +184,10 @@ async def _serve(settings: Settings, token: str) -> None:
 
     from bot.app import create_bot  # deferred: the failures caught above need no app
 
-    bot: commands.Bot = create_bot(settings)
+    bot = create_bot(settings)
     async with bot:  # closes the bot (and what it owns) on every way out
+        # Local settings first: the database and articles folder fail as themselves.
+        await bot.prepare()
         running = asyncio.create_task(bot.start(token), name="newsbot-bot")
         stopping = asyncio.create_task(stop.wait(), name="newsbot-stop")
         await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
@@ -227,7 +226,7 @@ def run_bot(settings: Settings) -> int:
     except KeyboardInterrupt:  # only where signal handlers are unavailable
         return 0
     except Exception as exc:
-        known = _explain(exc)
+        known = explain_failure(exc)
         if known is not None:
             _log.debug("Start failed: %r (caused by %r)", exc, exc.__cause__)
             print(known.message, file=sys.stderr)

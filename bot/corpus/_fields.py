@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import re
 import unicodedata
+from pathlib import PurePosixPath
 from typing import Any
 
 from bot.corpus.clean import clean_line
@@ -49,9 +50,52 @@ def safe_id(raw: str) -> str:
 
 
 def id_from_name(stem: str, name: str) -> str:
-    """A safe id from a file stem; a stable hash of ``name`` when the stem has no usable
-    characters (say, a file named entirely in another script)."""
-    return safe_id(stem) or "article-" + hashlib.blake2b(name.encode(), digest_size=4).hexdigest()
+    """The id of the file at ``name`` (its path inside the articles folder) whose stem is
+    ``stem``: the path without the extension, each part reduced as by ``safe_id``
+    (``sport/017.txt`` → ``sport/017``), so two files never share one by construction.
+
+    A part with no usable characters (a name entirely in another script) becomes a stable
+    hash of it; an id over ``MAX_ID_LENGTH`` is cut and ends with a hash of ``name``.
+    """
+    folders = PurePosixPath(name).parent.parts
+    parts = [_part_id(part) for part in folders if part not in ("", ".", "/")]
+    article_id = "/".join([*parts, _part_id(stem)])
+    if len(article_id) > MAX_ID_LENGTH:
+        article_id = article_id[: MAX_ID_LENGTH - 9].rstrip("-./") + "-" + _hash(name)
+    return article_id
+
+
+def is_path_id(article_id: str, name: str) -> bool:
+    """Whether ``article_id`` is the one the file ``name`` gives an article without an
+    explicit ``id`` (``STEM-LINE`` for a ``.jsonl`` line), not one written in the file."""
+    path = PurePosixPath(name)
+    base = id_from_name(path.stem, name)
+    if article_id == base:
+        return True
+    if path.suffix.lower() != ".jsonl":
+        return False
+    head, dash, line = article_id.rpartition("-")
+    return bool(dash) and line.isdigit() and head == base[: MAX_ID_LENGTH - 8]
+
+
+def fallback_ids(article_id: str, name: str) -> tuple[str, str]:
+    """Ids for an article whose path id ``article_id`` another article's explicit ``id``
+    (or a file of the same stem) took: the path with its extension, then with a hash."""
+    path = PurePosixPath(name)
+    base = id_from_name(path.stem, name)
+    line = article_id[len(base[: MAX_ID_LENGTH - 8]) :] if article_id != base else ""
+    suffix = safe_id(path.suffix.lower())
+    first = f"{base}.{suffix}"[: MAX_ID_LENGTH - len(line)] + line
+    second = f"{first[: MAX_ID_LENGTH - 9]}-{_hash(name + chr(0) + article_id)}"
+    return first, second
+
+
+def _part_id(part: str) -> str:
+    return safe_id(part) or "article-" + _hash(part)
+
+
+def _hash(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "surrogateescape"), digest_size=4).hexdigest()
 
 
 def explicit_id(value: object) -> str | None:

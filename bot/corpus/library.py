@@ -12,8 +12,11 @@ Scanning rules:
   scanned where it really is).
 - A file whose (size, mtime) is unchanged since the last reload is not read again; a file
   read again whose bytes hash the same is not parsed again.
-- Two articles claiming one id: the one from the first file in sorted path order wins
-  (within a ``.jsonl``, the earlier line); the other is rejected.
+- An article's id is its path without the extension (``sport/017``) unless the file gives
+  an explicit ``id``. Two explicit ids that collide: the first file in sorted path order
+  wins (within a ``.jsonl``, the earlier line); the other is rejected. A path id taken by
+  an explicit one (or by a same-named file of another type) becomes the path with its
+  extension (``sport/017.txt``), with a warning.
 - Each new rejection or warning is logged once at WARNING; one that persists across
   reloads is still reported but not logged again.
 """
@@ -25,10 +28,11 @@ import logging
 import os
 import stat
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
+from bot.corpus import _fields
 from bot.corpus.loaders import (
     SUPPORTED_SUFFIXES,
     ParseOutcome,
@@ -109,26 +113,17 @@ class Library:
             if entry is not None:
                 seen[rel] = entry
 
-        articles: dict[str, Article] = {}
-        owner: dict[str, str] = {}
         rejected_by_path: dict[str, list[Rejection]] = {rel: [r] for rel, r in problems.items()}
         warnings: list[Rejection] = []
         for rel in sorted(seen):
             outcome = seen[rel].outcome
-            file_rejections = rejected_by_path.setdefault(rel, [])
-            file_rejections.extend(outcome.rejections)
+            rejected_by_path.setdefault(rel, []).extend(outcome.rejections)
             warnings.extend(outcome.warnings)
-            for article in outcome.articles:
-                if article.id in articles:
-                    file_rejections.append(
-                        Rejection(
-                            rel,
-                            f"duplicate id {article.id} (already used by {owner[article.id]})",
-                        )
-                    )
-                else:
-                    articles[article.id] = article
-                    owner[article.id] = rel
+        articles = _assign_ids(
+            [(rel, seen[rel].outcome.articles) for rel in sorted(seen)],
+            rejected_by_path,
+            warnings,
+        )
         rejected = tuple(r for rel in sorted(rejected_by_path) for r in rejected_by_path[rel])
 
         old = self._articles
@@ -259,6 +254,51 @@ class Library:
         for item in current:
             if item not in before:
                 log.warning("%s %s: %s", label, item.path, item.reason)
+
+
+def _assign_ids(
+    files: list[tuple[str, tuple[Article, ...]]],
+    rejected_by_path: dict[str, list[Rejection]],
+    warnings: list[Rejection],
+) -> dict[str, Article]:
+    """The articles by id, in path order. Explicit ``id`` fields claim first (in path
+    order); a second file claiming one is rejected. An id derived from a path is unique
+    unless an explicit id or a same-named file of another type took it: that article then
+    gets ``fallback_ids`` and a warning says so."""
+    owner: dict[str, str] = {}
+    derived: list[tuple[str, int]] = []
+    final: dict[tuple[str, int], Article] = {}
+    for rel, found in files:
+        for index, article in enumerate(found):
+            if _fields.is_path_id(article.id, rel):
+                derived.append((rel, index))
+            elif article.id in owner:
+                rejected_by_path.setdefault(rel, []).append(
+                    Rejection(
+                        rel, f"duplicate id {article.id} (already used by {owner[article.id]})"
+                    )
+                )
+            else:
+                owner[article.id] = rel
+                final[rel, index] = article
+    by_path = dict(files)
+    for rel, index in derived:
+        article = by_path[rel][index]
+        if article.id in owner:
+            wanted, taken_by = article.id, owner[article.id]
+            new_id = next((i for i in _fields.fallback_ids(wanted, rel) if i not in owner), None)
+            if new_id is None:
+                rejected_by_path.setdefault(rel, []).append(
+                    Rejection(rel, f"duplicate id {wanted} (already used by {taken_by})")
+                )
+                continue
+            article = replace(article, id=new_id)
+            warnings.append(
+                Rejection(rel, f"id {wanted} is already used by {taken_by}; this one is {new_id}")
+            )
+        owner[article.id] = rel
+        final[rel, index] = article
+    return {final[key].id: final[key] for key in sorted(final)}
 
 
 def _is_junk(name: str, suffix: str) -> bool:

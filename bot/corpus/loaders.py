@@ -2,15 +2,16 @@
 
 Formats (``name`` is the path relative to the articles folder):
 
-- ``.txt``: the first non-empty line is the headline, the rest the body. Id: the file stem.
+- ``.txt``: the first non-empty line is the headline, the rest the body. Id: the path
+  without the extension (``sport/017`` for ``sport/017.txt``).
 - ``.md``/``.markdown``: optional YAML front matter between ``---`` lines (``id``,
   ``title``, ``date``, ``source``, ``url``, ``tags``); without a ``title`` the first line
   of the body (``#`` marks stripped) is the headline. Markdown markup is reduced to the
-  text a reader sees. Id: ``id`` or the stem.
+  text a reader sees. Id: ``id`` or the path id.
 - ``.json``: one object with ``title`` and ``body`` (or ``text``) and the optional fields
-  above. Id: ``id`` or the stem.
+  above. Id: ``id`` or the path id.
 - ``.jsonl``: one such object per line; a bad line rejects that line only (path
-  ``name:LINE``). Id: ``id`` or ``STEM-LINE``.
+  ``name:LINE``). Id: ``id`` or ``PATH-LINE``.
 
 Decisions worth knowing: a date that is not ISO (``YYYY-MM-DD`` or an ISO datetime) and a
 url that is not http(s) are dropped with a warning, keeping the article; ids are reduced to

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +38,9 @@ class ArticleView(discord.ui.View):
     async def read(self, interaction: discord.Interaction, _button: Any) -> None:
         await defer(interaction, ephemeral=True)
         if self._pages is None:
-            self._pages = await asyncio.to_thread(article_text_pages, self.article)
+            article = self.article
+            bot: NewsBot = interaction.client  # type: ignore[assignment]
+            self._pages = await bot.acks.work(lambda: article_text_pages(article))
         await show_pages(interaction, [page.copy() for page in self._pages], ephemeral=True)
 
     async def on_timeout(self) -> None:
@@ -72,14 +73,19 @@ class Articles(commands.Cog):
     async def article(self, interaction: discord.Interaction, article: str) -> None:
         if not article.strip():
             raise UserFacingError("Name an article: start typing its headline and pick one.")
-        service = self.bot.service
-        found, close = resolve_article(service, article)
-        if found is None:
-            raise UserFacingError(no_article_message(article, close))
         await defer(interaction)
-        embed = await asyncio.to_thread(
-            lambda: article_embed(found, service.summary(found), service.topics_of(found.id))
-        )
+        service = self.bot.service
+
+        def build() -> tuple[Article, discord.Embed] | str:
+            found, close = resolve_article(service, article)
+            if found is None:
+                return no_article_message(article, close)
+            return found, article_embed(found, service.summary(found), service.topics_of(found.id))
+
+        outcome = await self.bot.acks.work(build)
+        if isinstance(outcome, str):
+            raise UserFacingError(outcome)
+        found, embed = outcome
         view = ArticleView(found)
         view.message = await answer(interaction, embed=embed, view=view)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from typing import TYPE_CHECKING
 
@@ -14,7 +13,7 @@ from bot.errors import UserFacingError
 from bot.exts._checks import per_user_cooldown
 from bot.exts._options import topic_choices
 from bot.ui.embeds import digest_embed
-from bot.ui.replies import answer, defer
+from bot.ui.replies import answer, answer_privately, defer
 
 if TYPE_CHECKING:
     from bot.app import NewsBot
@@ -38,7 +37,10 @@ class Digest(commands.Cog):
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     @per_user_cooldown(rate=3, per=10.0)
     async def digest(
-        self, interaction: discord.Interaction, topic: str, days: int | None = None
+        self,
+        interaction: discord.Interaction,
+        topic: str,
+        days: app_commands.Range[int, 1, MAX_DAYS] | None = None,
     ) -> None:
         name = " ".join(topic.split())
         if not name:
@@ -57,9 +59,15 @@ class Digest(commands.Cog):
         await defer(interaction)
         extra = await self.bot.extra_topics(interaction.guild_id)
         service = self.bot.service
-        embed = await asyncio.to_thread(
-            lambda: digest_embed(service.digest(name, since=since, extra_topics=extra))
-        )
+
+        def build() -> tuple[bool, discord.Embed]:
+            digest = service.digest(name, since=since, extra_topics=extra)
+            return bool(digest.points), digest_embed(digest)
+
+        found_any, embed = await self.bot.acks.work(build)
+        if not found_any:  # "nothing found" clutters nobody's channel
+            await answer_privately(interaction, embed=embed)
+            return
         await answer(interaction, embed=embed)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING
 
 import discord
@@ -13,7 +12,7 @@ from bot.errors import UserFacingError
 from bot.exts._checks import per_user_cooldown
 from bot.exts._options import article_choices, resolve_article
 from bot.ui.embeds import search_pages
-from bot.ui.replies import defer, show_pages
+from bot.ui.replies import answer_privately, defer, show_pages
 from bot.ui.text import fit
 
 if TYPE_CHECKING:
@@ -65,23 +64,30 @@ class Search(commands.Cog):
                 f"That query is {len(text)} characters long; "
                 f"keep it under {MAX_QUERY_CHARS} (a few words work best)."
             )
-        service = self.bot.service
-        article_id = None
-        if article is not None and article.strip():
-            found, close = resolve_article(service, article)
-            if found is None:
-                raise UserFacingError(no_article_message(article, close))
-            article_id = found.id
         await defer(interaction, ephemeral=private)
+        service = self.bot.service
         latency = self.bot.search_latency
 
-        def search_and_render() -> list[discord.Embed]:
+        def search_and_render() -> tuple[bool, list[discord.Embed]] | str:
+            article_id = None
+            if article is not None and article.strip():
+                found, close = resolve_article(service, article)
+                if found is None:
+                    return no_article_message(article, close)
+                article_id = found.id
             with latency.measure():  # for /admin stats
                 result = service.search(text, limit=RESULTS, article_id=article_id)
-            return search_pages(result)
+            return bool(result.hits), search_pages(result)
 
-        # Searching and rendering both run off the event loop.
-        pages = await asyncio.to_thread(search_and_render)
+        # Resolving, searching and rendering run off the event loop, after earlier
+        # arrivals are acknowledged.
+        outcome = await self.bot.acks.work(search_and_render)
+        if isinstance(outcome, str):
+            raise UserFacingError(outcome)
+        found_any, pages = outcome
+        if not found_any:  # "nothing found" clutters nobody's channel
+            await answer_privately(interaction, embed=pages[0])
+            return
         await show_pages(interaction, pages, ephemeral=private)
 
 

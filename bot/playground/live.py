@@ -35,6 +35,8 @@ _log = logging.getLogger(__name__)
 # a refresh to see the edit (a page turned, a button disabled).
 _SINGLE_PAGE_ACTIONS = frozenset({"click", "select", "modal_submit"})
 _WRITE_METHODS = ("POST ", "PUT ", "PATCH ", "DELETE ")
+# Open pages are republished at least this often, so "in 2 minutes" does not go stale.
+_STALE_SECONDS = 30.0
 
 
 class LiveSync:
@@ -95,6 +97,9 @@ class LiveSync:
         async def serialised(context_id: str | None, body: Mapping[str, Any]) -> dict[str, Any]:
             async with self._lock:
                 before = len(self._env.backend.transcript)
+                # The page shows <t:…:R> times relative to its presentation time, which
+                # SimCord moves on only at a refresh: an answer must be measured from now.
+                self._present_now()
                 try:
                     return await action(context_id, body)
                 finally:
@@ -135,7 +140,7 @@ class LiveSync:
             if self._preview_closed():
                 return
             _log.warning("could not advance the simulated clock: %s", exc)
-        if self._bot_wrote_since(self._seen):
+        if self._bot_wrote_since(self._seen) or self._presentation_is_stale():
             await self._refresh()
         self._seen = len(self._env.backend.transcript)
         self._report_errors()
@@ -161,6 +166,17 @@ class LiveSync:
                 _log.warning("could not update the page: %s", exc)
         except TimeoutError as exc:
             _log.warning("the bot did not settle before a refresh: %s", exc)
+
+    def _present_now(self) -> None:
+        # SimCord 3.2 keeps this step private; without it the page's times are merely late.
+        advance = getattr(self._preview, "_advance_presentation_time", None)
+        if callable(advance):
+            advance()
+
+    def _presentation_is_stale(self) -> bool:
+        """Whether open pages' relative times ("in 5 minutes") are over 30 s old."""
+        shown = getattr(self._preview, "capture_time", None)
+        return shown is not None and (self._env.now() - shown).total_seconds() > _STALE_SECONDS
 
     def _preview_closed(self) -> bool:
         return bool(getattr(self._preview, "_closed", False))

@@ -11,6 +11,7 @@ import contextlib
 import importlib.util
 import logging
 import os
+import shutil
 import signal
 import socket
 import sys
@@ -39,6 +40,9 @@ MISSING_EXTRA_MESSAGE = (
 _REQUIRED_MODULES = ("simcord", "aiohttp", "markdown_it", "linkify_it", "regex", "PIL")
 
 _log = logging.getLogger(__name__)
+
+# The seed article inside the package, for a playground started away from a checkout.
+SHIPPED_SEED = Path(__file__).resolve().parent / "seed"
 
 
 def missing_dependencies() -> list[str]:
@@ -83,12 +87,78 @@ def run_playground(
     _setup_logging(settings)
     with tempfile.TemporaryDirectory(prefix="newsbot-playground-") as scratch:
         settings, temporary_db = _playground_database(settings, Path(scratch))
+        source = _articles_source(settings)
+        if not source.is_dir():
+            print(
+                f"newsbot playground: the articles folder {source} does not exist", file=sys.stderr
+            )
+            return EXIT_USAGE
+        # Uploads and removals on the page change a copy, never the folder itself.
+        settings = replace(
+            settings,
+            articles_dir=copy_library(
+                source, Path(scratch) / "articles", settings.max_article_bytes
+            ),
+        )
         try:
             return asyncio.run(
-                _serve(settings, port=port, open_browser=open_browser, out=out, temp=temporary_db)
+                _serve(
+                    settings,
+                    port=port,
+                    open_browser=open_browser,
+                    out=out,
+                    temp=temporary_db,
+                    source=source,
+                )
             )
         except KeyboardInterrupt:  # a second Ctrl-C while stopping, or no signal handlers
             return EXIT_INTERRUPTED
+
+
+def _articles_source(settings: Settings) -> Path:
+    """The folder to show: ``settings.articles_dir``, or the seed article shipped inside
+    the package when it is the default (``seeds``) and there is none here."""
+    folder = settings.articles_dir
+    if folder == Settings().articles_dir and not folder.is_dir():
+        return SHIPPED_SEED
+    return folder
+
+
+def copy_library(source: Path, target: Path, max_bytes: int) -> Path:
+    """``source``'s files under ``target`` (hidden ones left out); returns ``target``.
+
+    Files are hard-linked where the file system allows (no bytes copied): the bot never
+    writes into an existing file, it writes a new one and renames it over, or unlinks,
+    so the originals stay as they are. Otherwise they are copied, except that a file over
+    ``max_bytes`` becomes an empty file of the same size, rejected for its size as the
+    original would be. Files that cannot be copied (pipes, unreadable) are left out.
+    """
+
+    def copy(src: str, dst: str) -> None:
+        try:
+            os.link(src, dst)
+            return
+        except OSError:
+            pass
+        size = os.stat(src).st_size
+        if size > max_bytes:
+            with open(dst, "wb") as handle:
+                handle.truncate(size)  # sparse: no disk used
+        else:
+            shutil.copy2(src, dst)
+
+    try:
+        shutil.copytree(
+            source,
+            target,
+            symlinks=True,
+            ignore=shutil.ignore_patterns(".*"),
+            copy_function=copy,
+        )
+    except shutil.Error as exc:  # raised after copying everything else
+        _log.debug("some files were not copied to the playground: %s", exc)
+    target.mkdir(parents=True, exist_ok=True)
+    return target
 
 
 def _port_is_free(port: int) -> bool:
@@ -133,7 +203,13 @@ def _load_service(settings: Settings) -> NewsService:
 
 
 async def _serve(
-    settings: Settings, *, port: int, open_browser: bool, out: TextIO, temp: bool
+    settings: Settings,
+    *,
+    port: int,
+    open_browser: bool,
+    out: TextIO,
+    temp: bool,
+    source: Path | None = None,
 ) -> int:
     import simcord
 
@@ -148,7 +224,7 @@ async def _serve(
         bot = create_bot(settings, service)
         playground = Playground(bot, port=port, guild_id=settings.dev_guild_id)
         async with playground:
-            _announce(playground, settings, out, temporary_db=temp)
+            _announce(playground, settings, out, temporary_db=temp, source=source)
             if open_browser:
                 await _open_browser(playground.url)
             await run_until_closed(playground, stop)
@@ -164,6 +240,13 @@ async def _serve(
         print(f"newsbot playground: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:
+        from bot.runner import explain_failure
+
+        known = explain_failure(exc)  # a database that cannot be used, a bad setting
+        if known is not None:
+            _log.debug("the playground could not start: %r", exc)
+            print(f"newsbot playground: {known.message}", file=sys.stderr)
+            return EXIT_USAGE if known.code == EXIT_USAGE else EXIT_FAILURE
         _log.error("the playground stopped on an unexpected error", exc_info=exc)
         print(
             f"newsbot playground stopped: {type(exc).__name__}: {exc} (details above)",
@@ -188,18 +271,29 @@ def _handle_signals(callback: Callable[[], None] | None) -> None:
 
 
 def _announce(
-    playground: Playground, settings: Settings, out: TextIO, *, temporary_db: bool
+    playground: Playground,
+    settings: Settings,
+    out: TextIO,
+    *,
+    temporary_db: bool,
+    source: Path | None = None,
 ) -> None:
     from bot.playground.world import CHANNEL_NAME, GUILD_NAME, MEMBER_NAME, MODERATOR_NAME
 
     database = "temporary, deleted on exit" if temporary_db else str(settings.database_path)
+    shown = source or settings.articles_dir
+    articles = (
+        "the seed article shipped with newsbot (no ARTICLES_DIR and no ./seeds here)"
+        if shown == SHIPPED_SEED
+        else str(shown)
+    )
     out.write(
         "newsbot playground: the real bot in a simulated Discord. Nothing leaves this machine.\n"
         f"\n  Open {playground.url}\n\n"
         f'Server "{GUILD_NAME}", channel #{CHANNEL_NAME}. Type / in the message box for\n'
         "/search, /digest, /article, /topics and /help. “Viewing as” switches between\n"
         f"{MEMBER_NAME} and {MODERATOR_NAME}, who has Manage Server for /admin.\n"
-        f"Articles: {settings.articles_dir} · database: {database}\n"
+        f"Articles: {articles} (uploads on the page go to a copy) · database: {database}\n"
         "The address is the key to this session; keep it to yourself.\n"
         "Stop with Ctrl-C, or with More → End preview session on the page.\n"
     )

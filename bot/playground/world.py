@@ -11,7 +11,8 @@ GUILD_NAME = "newsbot playground"
 CHANNEL_NAME = "news"
 CHANNEL_TOPIC = (
     "Type / to try the bot: /search, /digest, /article, /topics, /help. "
-    "Switch “Viewing as” to the moderator for /admin."
+    "Switch “Viewing as” to the moderator for /admin. "
+    "Uploads here go to a copy of the library: your files are not changed."
 )
 MODERATOR_ROLE = "Moderators"
 MEMBER_NAME = "Avery (member)"

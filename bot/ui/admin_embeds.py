@@ -21,7 +21,7 @@ from bot.corpus.loaders import format_size
 from bot.digest import ALL_TOPICS
 from bot.ui import limits
 from bot.ui.embeds import COLOUR, NOTICE_COLOUR
-from bot.ui.text import fit
+from bot.ui.text import fit, plural
 
 if TYPE_CHECKING:
     from bot.article_files import RemovalResult, UploadResult
@@ -100,7 +100,7 @@ def schedule_status(schedule: Schedule, timezone: str) -> str:
             if schedule.next_retry_at
             else ""
         )
-        status = f"⚠ {schedule.failure_count} failed attempt(s) in a row{retry}"
+        status = f"⚠ {plural(schedule.failure_count, 'failed attempt')} in a row{retry}"
     else:
         status = "active"
     if schedule.last_posted_at is not None:
@@ -151,7 +151,7 @@ def schedule_pages(
             if last_runs is not None:
                 value += "\n" + last_run_line(last_runs.get(schedule.id), timezone)
             embed.add_field(name=f"#{schedule.id} · {topic}", value=value, inline=False)
-        embed.set_footer(text=f"Times in {timezone} · {len(schedules)} schedule(s)")
+        embed.set_footer(text=f"Times in {timezone} · {plural(len(schedules), 'schedule')}")
         pages.append(embed)
     return _paged(pages)
 
@@ -178,7 +178,7 @@ def upload_embed(result: UploadResult) -> discord.Embed:
     embed = discord.Embed(
         title=f"{verb} {fit(result.filename, 200)}",
         description=(
-            f"{count} article{'s' if count != 1 else ''} now searchable:\n"
+            f"{plural(count, 'article')} now searchable:\n"
             + _listing([_article_line(a) for a in result.articles])
         ),
         colour=COLOUR,
@@ -205,7 +205,7 @@ def removal_embed(result: RemovalResult) -> discord.Embed:
     embed = discord.Embed(
         title=f"Removed {fit(result.filename, 200)}",
         description=(
-            f"{count} article{'s' if count != 1 else ''} removed:\n"
+            f"{plural(count, 'article')} removed:\n"
             + _listing([_article_line(a) for a in result.removed])
         ),
         colour=COLOUR,
@@ -287,10 +287,7 @@ def topics_pages(topics: Sequence[StoredTopic], counts: Mapping[str, int]) -> li
         count = counts.get(topic.name, 0)
         keywords = ", ".join(fit(k, 60) for k in topic.keywords[:15])
         more = f" (+{len(topic.keywords) - 15})" if len(topic.keywords) > 15 else ""
-        line = (
-            f"**{fit(topic.name, 100)}**: {count} article{'s' if count != 1 else ''}\n"
-            f"{keywords}{more}"
-        )
+        line = f"**{fit(topic.name, 100)}**: {plural(count, 'article')}\n{keywords}{more}"
         if chunks[-1] and size + len(line) + 1 > _TOPICS_PAGE_CHARS:
             chunks.append([])
             size = 0
@@ -300,7 +297,9 @@ def topics_pages(topics: Sequence[StoredTopic], counts: Mapping[str, int]) -> li
     for number, lines in enumerate(chunks, 1):
         embed = discord.Embed(title="Server topics", description="\n".join(lines), colour=COLOUR)
         page = f" · page {number}/{len(chunks)}" if len(chunks) > 1 else ""
-        embed.set_footer(text=f"{len(topics)} topic(s) · used by /digest in this server only{page}")
+        embed.set_footer(
+            text=f"{plural(len(topics), 'topic')} · used by /digest in this server only{page}"
+        )
         pages.append(limits.fit_embed(embed))
     return pages
 
@@ -352,15 +351,19 @@ def stats_embed(view: StatsView) -> discord.Embed:
     embed.add_field(
         name="Library",
         value=(
-            f"{view.articles} articles · {view.sentences} sentences"
-            + (f" · {view.rejected} files or records rejected" if view.rejected else "")
+            f"{plural(view.articles, 'article')} · {plural(view.sentences, 'sentence')}"
+            + (
+                f" · {plural(view.rejected, 'file or record', 'files or records')} rejected"
+                if view.rejected
+                else ""
+            )
         ),
         inline=False,
     )
     embed.add_field(
         name="Search index",
         value=(
-            f"{view.index.passages} passages · {view.index.terms} terms · "
+            f"{plural(view.index.passages, 'passage')} · {plural(view.index.terms, 'term')} · "
             f"~{format_size(view.index.approx_bytes)}"
         ),
         inline=False,
@@ -369,7 +372,7 @@ def stats_embed(view: StatsView) -> discord.Embed:
     embed.add_field(
         name="Search latency since start",
         value=(
-            f"p50 {_ms(search.p50)} · p95 {_ms(search.p95)} · {search.count} searches"
+            f"p50 {_ms(search.p50)} · p95 {_ms(search.p95)} · {plural(search.count, 'search')}"
             if search.count
             else "no searches yet"
         ),
@@ -377,7 +380,7 @@ def stats_embed(view: StatsView) -> discord.Embed:
     )
     embed.add_field(
         name="Uptime",
-        value=f"{_duration(view.uptime_seconds)} · {view.guilds} server(s)",
+        value=f"{_duration(view.uptime_seconds)} · {plural(view.guilds, 'server')}",
         inline=False,
     )
     if view.upcoming:

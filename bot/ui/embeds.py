@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.ui import limits
-from bot.ui.text import fit, highlight, link, safe_url, split_pages
+from bot.ui.text import fit, highlight, link, plural, safe_url, split_pages
 
 if TYPE_CHECKING:
     from bot.corpus.model import Article
@@ -24,7 +24,9 @@ if TYPE_CHECKING:
 COLOUR = discord.Colour(0x2B6CB0)
 NOTICE_COLOUR = discord.Colour(0x718096)
 
-RESULTS_PER_PAGE = 5
+# Three passages of at most PASSAGE_CHARS each: a page of hits fits on one screen.
+RESULTS_PER_PAGE = 3
+PASSAGE_CHARS = 600
 TOPICS_PER_PAGE = 20
 ARTICLE_PAGE_CHARS = 3500
 SUMMARY_CHARS = 1500
@@ -61,7 +63,7 @@ def search_pages(result: SearchResult, per_page: int = RESULTS_PER_PAGE) -> list
     if result.corrected:
         header = f"Did you mean {_quoted(result.corrected)}? Showing results for it.\n\n"
     groups = [result.hits[i : i + per_page] for i in range(0, len(result.hits), per_page)]
-    budget = (limits.DESCRIPTION - _HEADER_CHARS) // per_page
+    budget = min(PASSAGE_CHARS, (limits.DESCRIPTION - _HEADER_CHARS) // per_page)
     pages: list[discord.Embed] = []
     for page_number, hits in enumerate(groups):
         blocks = []
@@ -79,7 +81,7 @@ def search_pages(result: SearchResult, per_page: int = RESULTS_PER_PAGE) -> list
             )
         )
     count = len(result.hits)
-    note = f"{count} passage{'s' if count != 1 else ''} · open one with /article"
+    note = f"{plural(count, 'passage')} · open one with /article"
     return _with_page_footers(pages, note)
 
 
@@ -127,8 +129,8 @@ def digest_embed(digest: Digest) -> discord.Embed:
     )
     for name, value in _source_fields(digest, cited):
         embed.add_field(name=name, value=value, inline=False)
-    footer = [f"{len(lines)} point{'s' if len(lines) != 1 else ''}"]
-    footer.append(f"{len(cited)} article{'s' if len(cited) != 1 else ''}")
+    footer = [plural(len(lines), "point")]
+    footer.append(plural(len(cited), "article"))
     if digest.since:
         footer.append(f"since {digest.since.isoformat()}")
     embed.set_footer(text=" · ".join(footer))
@@ -185,7 +187,7 @@ def article_embed(article: Article, summary: Sequence[str], topics: Sequence[str
     topic_list = ", ".join(fit(t, 80) for t in topics[:10]) or "none yet"
     embed.add_field(name="Topics", value=topic_list, inline=True)
     sentences = len(article.sentences)
-    embed.set_footer(text=f"{article.id} · {sentences} sentence{'s' if sentences != 1 else ''}")
+    embed.set_footer(text=f"{article.id} · {plural(sentences, 'sentence')}")
     return limits.fit_embed(embed)
 
 
@@ -225,35 +227,55 @@ def article_text_pages(article: Article) -> list[discord.Embed]:
 def topics_pages(
     counts: Sequence[tuple[Topic, int]], per_page: int = TOPICS_PER_PAGE
 ) -> list[discord.Embed]:
-    """Every topic with its article count, busiest first, in pages."""
-    ordered = sorted(counts, key=lambda pair: (-pair[1], pair[0].name.casefold()))
+    """Every topic that has articles, with its count, busiest first, in pages; how many
+    topics have none is said, not listed."""
+    ordered = sorted(
+        ((topic, count) for topic, count in counts if count > 0),
+        key=lambda pair: (-pair[1], pair[0].name.casefold()),
+    )
+    empty = len(counts) - len(ordered)
+    left_out = (
+        f"{plural(empty, 'topic')} with no articles yet {'is' if empty == 1 else 'are'} left out."
+        if empty
+        else ""
+    )
     if not ordered:
-        embed = discord.Embed(
-            title="Topics", description="No topics yet: the library is empty.", colour=COLOUR
+        text = (
+            "No topic has any articles yet: the library is empty."
+            if counts
+            else ("No topics yet: the library is empty.")
         )
+        embed = discord.Embed(title="Topics", description=text, colour=COLOUR)
         return [limits.fit_embed(embed)]
     pages: list[discord.Embed] = []
     for start in range(0, len(ordered), per_page):
         lines = []
         for topic, count in ordered[start : start + per_page]:
-            line = f"**{fit(topic.name, 100)}**: {count} article{'s' if count != 1 else ''}"
+            line = f"**{fit(topic.name, 100)}**: {plural(count, 'article')}"
             if getattr(topic, "description", ""):
                 line += f"\n{fit(topic.description, 150)}"
             lines.append(line)
+        if left_out:
+            lines.append(f"\n*{left_out}*")
         pages.append(discord.Embed(title="Topics", description="\n".join(lines), colour=COLOUR))
-    total = len(ordered)
-    return _with_page_footers(pages, f"{total} topics · /digest topic:<name> for a digest")
+    note = f"{plural(len(ordered), 'topic')} · /digest topic:<name> for a digest"
+    return _with_page_footers(pages, note)
 
 
-HELP_INTRO = (
-    "I search this server's news library and write short digests with citations. "
-    "Typos are fine: I correct them and tell you what I understood."
-)
+def help_intro(articles: int) -> str:
+    """What the bot does with the library it has (shared by every server it is in)."""
+    return (
+        f"I answer from a library of {plural(articles, 'news article')}, shared by every "
+        "server I am in: I find the passages that match your words, write short digests "
+        "on a topic with citations, and show whole articles. Typos are fine: I correct "
+        "them and tell you what I understood."
+    )
+
 
 COMMAND_HELP: tuple[tuple[str, str], ...] = (
     (
         "/search query:<words> [article] [private]",
-        "The best passages for your words, matches in **bold**, five per page; "
+        "The best passages for your words, matches in **bold**, three per page; "
         "◀ ▶ turn pages. `article` limits the search to one article; "
         "`private:true` shows the results only to you.",
     ),
@@ -272,13 +294,22 @@ COMMAND_HELP: tuple[tuple[str, str], ...] = (
 )
 
 
-def help_embed(other_commands: Sequence[tuple[str, str]] = ()) -> discord.Embed:
-    """What the bot does and how to use each member command (and any others listed)."""
-    embed = discord.Embed(title="newsbot", description=HELP_INTRO, colour=COLOUR)
+def help_embed(
+    other_commands: Sequence[tuple[str, str]] = (),
+    *,
+    articles: int = 0,
+    admin_groups: Sequence[tuple[str, str]] = (),
+) -> discord.Embed:
+    """What the bot does with its ``articles``, how to use each member command (and any
+    others listed) and, for a moderator, the ``/admin`` groups."""
+    embed = discord.Embed(title="newsbot", description=help_intro(articles), colour=COLOUR)
     for name, text in COMMAND_HELP:
         embed.add_field(name=name, value=text, inline=False)
     if other_commands:
         lines = "\n".join(f"/{name}: {fit(text, 100)}" for name, text in other_commands)
         embed.add_field(name="More commands", value=lines, inline=False)
+    if admin_groups:
+        lines = "\n".join(f"`/admin {name}`: {fit(text, 100)}" for name, text in admin_groups)
+        embed.add_field(name="For moderators", value=lines, inline=False)
     embed.set_footer(text="Start typing an option to get suggestions.")
     return limits.fit_embed(embed)

@@ -12,11 +12,14 @@ from typing import Any
 
 import discord
 
+from bot.ui.acks import acknowledged
 from bot.ui.limits import CONTENT, fit_embed, trim_markdown
 from bot.ui.paginator import PAGE_TIMEOUT, Paginator
 
 EPHEMERAL = "newsbot.ephemeral"
 ANSWERED = "newsbot.answered"
+
+PRIVATE_NOTE = "Answered privately."
 
 AnyMessage = discord.Message | discord.InteractionMessage | discord.WebhookMessage
 
@@ -24,7 +27,10 @@ AnyMessage = discord.Message | discord.InteractionMessage | discord.WebhookMessa
 async def defer(interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
     """Acknowledge now ("thinking…") so slow work cannot miss Discord's 3-second deadline."""
     interaction.extras[EPHEMERAL] = ephemeral
-    await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+    try:
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+    finally:
+        acknowledged(interaction)
 
 
 async def answer(
@@ -61,7 +67,10 @@ async def answer(
     if view is not None:
         kwargs["view"] = view
     interaction.extras[EPHEMERAL] = ephemeral
-    callback = await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
+    try:
+        callback = await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
+    finally:
+        acknowledged(interaction)
     interaction.extras[ANSWERED] = True
     resource = callback.resource
     return resource if isinstance(resource, discord.InteractionMessage) else None
@@ -82,3 +91,48 @@ async def show_pages(
     )
     if view is not None:
         view.message = message
+
+
+async def answer_privately(
+    interaction: discord.Interaction,
+    *,
+    content: str | None = None,
+    embed: discord.Embed | None = None,
+) -> None:
+    """Show ``content``/``embed`` to the member only, however far the interaction has got.
+
+    After a public defer the first follow-up would replace the public "thinking…"
+    message, so that message is completed, the answer sent privately, and it is removed.
+    Raises ``discord.HTTPException`` when Discord refuses.
+    """
+    if interaction.type is discord.InteractionType.autocomplete:
+        return  # autocomplete cannot show a message; it answers with choices or nothing
+    if content is not None:
+        content = trim_markdown(content, CONTENT)
+    if embed is not None:
+        fit_embed(embed)
+    kwargs: dict[str, Any] = {"content": content}
+    if embed is not None:
+        kwargs["embed"] = embed
+    response = interaction.response
+    try:
+        if not response.is_done():
+            interaction.extras[EPHEMERAL] = True
+            await response.send_message(ephemeral=True, **kwargs)
+        elif (
+            response.type is discord.InteractionResponseType.deferred_channel_message
+            and not interaction.extras.get(ANSWERED)
+        ):
+            if interaction.extras.get(EPHEMERAL):  # the private "thinking…" becomes it
+                embeds = [embed] if embed is not None else []
+                await interaction.edit_original_response(content=content, embeds=embeds, view=None)
+            else:
+                # The public loading message must be completed; it says nothing and goes.
+                await interaction.edit_original_response(content=PRIVATE_NOTE, embeds=[], view=None)
+                await interaction.followup.send(ephemeral=True, **kwargs)
+                await interaction.delete_original_response()
+        else:
+            await interaction.followup.send(ephemeral=True, **kwargs)
+        interaction.extras[ANSWERED] = True
+    finally:
+        acknowledged(interaction)

@@ -247,3 +247,12 @@ def _split_unit(text: str, limit: int) -> list[str]:
         size = max(1, limit // 2)
         words.extend(("", word[i : i + size]) for i in range(0, len(word), size))
     return _pack(words, limit)
+
+
+def plural(count: int, noun: str, many: str | None = None) -> str:
+    """``count`` and ``noun`` agreeing: "1 search", "2 searches", "1,200 articles"."""
+    if count == 1:
+        return f"1 {noun}"
+    if many is None:
+        many = noun + ("es" if noun.endswith(("s", "sh", "ch", "x", "z")) else "s")
+    return f"{count:,} {many}"

@@ -38,7 +38,9 @@ LIGHTHOUSE_JSONL = b"\n".join(
 
 async def search_titles(room: Newsroom, query: str) -> str:
     result = await room.member.slash(room.news, "search", query=query)
-    return embed_text(result.response)
+    # "No results" is answered privately: the public "thinking…" message is gone.
+    shown = result.response if result.response is not None else result.followups[-1]
+    return embed_text(shown)
 
 
 @pytest.mark.parametrize(
@@ -211,3 +213,39 @@ async def test_reload_reports_what_changed_on_disk(room: Newsroom, articles_dir:
 
     again = await room.admin("reload")
     assert [f.name for f in again.response.embeds[0].fields] == ["Rejected (1)"]
+
+
+async def test_ids_with_folders_work_for_reading_and_removing(
+    room: Newsroom, articles_dir: Path
+) -> None:
+    for folder in ("business", "sport"):
+        (articles_dir / folder).mkdir()
+        (articles_dir / folder / "017.txt").write_text(
+            f"Kenteris {folder} story\n\nThe {folder} desk filed this lighthouse story.\n"
+        )
+    reloaded = await room.admin("reload")
+    assert "`business/017` Kenteris business story" in embed_text(reloaded.response)
+
+    choices = await room.member.autocomplete(room.news, "article", "article", "Kenteris sport")
+    assert choices[0]["value"] == "sport/017"
+    shown = await room.member.slash(room.news, "article", article="sport/017")
+    assert shown.response.embeds[0].title == "Kenteris sport story"
+
+    removed = await room.admin("article remove", article="sport/017")
+    assert "`sport/017` Kenteris sport story" in embed_text(removed.response)
+    assert not (articles_dir / "sport" / "017.txt").exists()
+    assert (articles_dir / "business" / "017.txt").exists()
+
+
+async def test_an_upload_whose_file_name_is_an_explicit_id_gets_its_extension(
+    room: Newsroom, articles_dir: Path
+) -> None:
+    # library_budget.json says `id: library-budget`; this file's own id would be the same.
+    data = b"Library Hours Grow\n\nThe libraries will open later on Saturdays."
+    result = await room.admin("article add", file=("library-budget.txt", data))
+
+    assert (articles_dir / "library-budget.txt").read_bytes() == data
+    shown = embed_text(result.response)
+    assert "`library-budget.txt` Library Hours Grow" in shown
+    article = await room.member.slash(room.news, "article", article="library-budget")
+    assert article.response.embeds[0].title == "Council Agrees Budget For Libraries"

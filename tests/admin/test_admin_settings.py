@@ -70,10 +70,19 @@ async def test_stats_show_the_library_search_latency_and_next_digests(room: News
     assert fields["Search index"].startswith("17 passages · ")
     assert fields["Search latency since start"].startswith("p50 ")
     assert fields["Search latency since start"].endswith(" · 2 searches")
-    assert fields["Uptime"] == "1 h 30 min · 1 server(s)"
+    assert fields["Uptime"] == "1 h 30 min · 1 server"
     assert fields["Next scheduled digests"].startswith(
         f"#1 Health → <#{room.news.id}>: Thu 01 Jan 2026 07:00 UTC"
     )
+
+
+async def test_stats_count_one_search_in_the_singular(room: Newsroom) -> None:
+    await room.member.slash(room.news, "search", query="ferry")
+
+    stats = await room.admin("stats")
+
+    fields = {f.name: f.value for f in stats.response.embeds[0].fields}
+    assert fields["Search latency since start"].endswith(" · 1 search")
 
 
 async def test_the_audit_log_pages_through_recent_admin_actions(room: Newsroom) -> None:

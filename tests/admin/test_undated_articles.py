@@ -64,7 +64,9 @@ async def test_the_article_says_when_it_was_added_and_a_restart_keeps_that_day(
     fields = {f.name: f.value for f in shown.response.embeds[0].fields}
     assert fields["Date"] == "Added 1 Jan 2026"  # not "new" again on 4 Jan
     digest = await room.member.slash(room.news, "digest", topic="diplomacy", days=1)
-    assert digest.response.embeds[0].title == "No digest"  # added 3 days ago: not in 1 day
+    [answer] = digest.followups  # "nothing found" is answered privately
+    assert answer.ephemeral
+    assert answer.embeds[0].title == "No digest"  # added 3 days ago: not in 1 day
 
 
 async def test_only_new_skips_are_shown_with_the_next_run_and_new_articles_count(

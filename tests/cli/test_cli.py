@@ -178,7 +178,7 @@ def test_check_shows_warnings_without_failing(library: Path, capsys) -> None:
     )
     code, out, _ = run(["check", "--articles", str(library)], capsys)
     assert code == 0
-    assert "warning   dated.md:" in out and "3 loaded, 0 rejected, 1 warnings" in out
+    assert "warning   dated.md:" in out and "3 loaded, 0 rejected, 1 warning" in out
 
 
 def test_check_clean_library_exits_zero(library: Path, capsys) -> None:
@@ -233,3 +233,73 @@ def test_log_level_controls_what_reaches_stderr(library: Path, capsys, monkeypat
     monkeypatch.setenv("LOG_LEVEL", "WARNING")
     _, _, loud = run(["search", "cup", "--articles", str(library)], capsys)
     assert "empty.txt" not in quiet and "empty.txt" in loud
+
+
+BBC_100 = ROOT.parent / "shared" / "corpora" / "bbc-news-100" / "article"
+
+
+def test_version(capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == "newsbot 0.1.0"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--bogus"], ["search", "ferry", "--bogus"], ["check", "--bogus"], ["--bogus", "check"]],
+)
+def test_an_unknown_flag_is_named(argv: list[str], library: Path, capsys) -> None:
+    extra = ["--articles", str(library)] if "check" in argv or "search" in argv else []
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, *extra])
+    assert exc.value.code == 2
+    assert "unknown flag --bogus" in capsys.readouterr().err
+
+
+def test_no_command_is_a_usage_error(capsys) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main([])
+    assert exc.value.code == 2
+    assert "name a command" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("query", ["", "   "])
+def test_an_empty_search_is_a_usage_error(query: str, library: Path, capsys) -> None:
+    code, out, err = run(["search", query, "--articles", str(library)], capsys)
+    assert code == 2
+    assert out == ""
+    assert "give some words to search for" in err
+
+
+def test_an_unknown_article_suggests_headlines(library: Path, capsys) -> None:
+    code, _, err = run(["article", "ruto", "--articles", str(library)], capsys)
+    assert code == 1
+    assert "did you mean “President Ruto Holds Strategic Call with Trump”" in err
+    assert f"({SEED_ID})" in err
+
+
+def test_ids_are_paths_so_same_names_in_folders_all_load(library: Path, capsys) -> None:
+    for folder in ("business", "sport"):
+        (library / folder).mkdir()
+        (library / folder / "017.txt").write_text(
+            f"{folder.title()} desk story\n\nThe {folder} desk filed this story.\n", "utf-8"
+        )
+    code, out, _ = run(["check", "--articles", str(library), "--json"], capsys)
+    assert code == 0
+    loaded = {a["id"]: a["path"] for a in json.loads(out)["loaded"]}
+    assert loaded["sport/017"] == "sport/017.txt"
+    assert loaded["business/017"] == "business/017.txt"
+    assert loaded[SEED_ID] == f"{SEED_ID}.txt"  # the seed at the top keeps its id
+
+    code, out, _ = run(["article", "sport/017", "--articles", str(library), "--json"], capsys)
+    assert code == 0
+    assert json.loads(out)["title"] == "Sport desk story"
+
+
+@pytest.mark.skipif(not BBC_100.is_dir(), reason="the BBC 100 corpus is not on this machine")
+def test_the_bbc_100_folders_load_every_article(capsys) -> None:
+    code, out, _ = run(["check", "--articles", str(BBC_100), "--json"], capsys)
+    data = json.loads(out)
+    assert (code, len(data["loaded"]), data["rejected"]) == (0, 100, [])
+    assert "sport/017" in {a["id"] for a in data["loaded"]}

@@ -14,7 +14,13 @@ from bot.corpus.library import Library, LibraryError
 from bot.corpus.loaders import ParseOutcome
 
 FIXTURES = Path(__file__).parent / "fixtures" / "articles"
-FIXTURE_IDS = ("gadget", "ruto-trump", "time-warner", "wire-001", "wire-2")
+FIXTURE_IDS = (
+    "business/time-warner",
+    "feeds/wire-2",
+    "tech/gadget",
+    "wire-001",
+    "world/ruto-trump",
+)
 
 
 @pytest.fixture
@@ -43,7 +49,7 @@ def test_first_load_adds_everything(root: Path) -> None:
     assert sorted(library.articles) == list(FIXTURE_IDS)
     assert [r.path for r in report.rejected] == ["feeds/wire.jsonl:3"]
     assert library.rejected == report.rejected
-    assert library.get("ruto-trump").title == "Ruto holds call with Trump"
+    assert library.get("world/ruto-trump").title == "Ruto holds call with Trump"
     assert library.get("nope") is None
     assert library.root == root
 
@@ -63,11 +69,11 @@ def test_add_change_remove(root: Path) -> None:
     write(root / "business" / "time-warner.txt", "Profits surge at Time Warner\nNew body.")
     (root / "tech" / "gadget.json").unlink()
     report = library.reload()
-    assert report.added == ("fresh",)
-    assert report.changed == ("time-warner",)
-    assert report.removed == ("gadget",)
-    assert library.get("time-warner").sentences == ("New body.",)
-    assert "gadget" not in library.articles
+    assert report.added == ("new/fresh",)
+    assert report.changed == ("business/time-warner",)
+    assert report.removed == ("tech/gadget",)
+    assert library.get("business/time-warner").sentences == ("New body.",)
+    assert "tech/gadget" not in library.articles
 
 
 def test_touch_without_change_is_not_a_change(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -96,7 +102,7 @@ def test_unchanged_size_and_mtime_means_not_read_again(root: Path) -> None:
     path.write_bytes(path.read_bytes().replace(b"Profits", b"Prafits"))
     os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
     assert not library.reload().touched
-    assert library.get("time-warner").title == "Profits surge at Time Warner"
+    assert library.get("business/time-warner").title == "Profits surge at Time Warner"
 
 
 def test_a_file_turning_bad_is_removed_and_rejected(root: Path) -> None:
@@ -104,7 +110,7 @@ def test_a_file_turning_bad_is_removed_and_rejected(root: Path) -> None:
     library.reload()
     write(root / "world" / "ruto-trump.md", "---\ntitle: [unclosed\n---\nBody.\n")
     report = library.reload()
-    assert report.removed == ("ruto-trump",)
+    assert report.removed == ("world/ruto-trump",)
     assert [r.path for r in report.rejected] == ["feeds/wire.jsonl:3", "world/ruto-trump.md"]
     assert report.rejected[1].reason == (
         "malformed front matter at line 3, column 1: did not find expected ',' or ']'"
@@ -112,25 +118,50 @@ def test_a_file_turning_bad_is_removed_and_rejected(root: Path) -> None:
     )
 
 
-def test_duplicate_ids_first_sorted_path_wins(tmp_path: Path) -> None:
-    write(tmp_path / "b" / "story.txt", "Second\nFrom b.")
+def test_same_file_names_in_different_folders_all_load(tmp_path: Path) -> None:
+    for folder in ("business", "sport", "tech"):
+        write(tmp_path / folder / "017.txt", f"{folder.title()} story\nFrom {folder}.")
+    write(tmp_path / "000_3f7c58d4eaf15709.txt", "Seed\nAt the top.")
+    library = Library(tmp_path)
+    report = library.reload()
+    assert report.added == ("000_3f7c58d4eaf15709", "business/017", "sport/017", "tech/017")
+    assert report.rejected == ()
+    assert library.get("sport/017").title == "Sport story"
+
+
+def test_only_two_explicit_ids_that_collide_are_a_rejection(tmp_path: Path) -> None:
     write(tmp_path / "a" / "story.txt", "First\nFrom a.")
     write(tmp_path / "c" / "story.md", "---\nid: other\n---\nThird\nFrom c.")
     write(tmp_path / "d.jsonl", '{"id": "story", "title": "Fourth", "body": "From d."}')
+    write(tmp_path / "e.md", "---\nid: story\n---\nFifth\nFrom e.")
+    write(tmp_path / "story.txt", "Sixth\nAt the top.")
     library = Library(tmp_path)
     report = library.reload()
-    assert library.get("story").title == "First"
+    assert library.get("a/story").title == "First"
     assert library.get("other").title == "Third"
+    assert library.get("story").title == "Fourth"  # an explicit id wins over a path id
+    assert library.get("story.txt").title == "Sixth"  # ... which keeps its extension
     assert [(r.path, r.reason) for r in report.rejected] == [
-        ("b/story.txt", "duplicate id story (already used by a/story.txt)"),
-        ("d.jsonl", "duplicate id story (already used by a/story.txt)"),
+        ("e.md", "duplicate id story (already used by d.jsonl)"),
     ]
-    # When the winner goes, the next in path order takes the id over.
-    (tmp_path / "a" / "story.txt").unlink()
+    assert [(w.path, w.reason) for w in library.warnings] == [
+        ("story.txt", "id story is already used by d.jsonl; this one is story.txt"),
+    ]
+    # When the explicit winner goes, the next explicit one takes the id over.
+    (tmp_path / "d.jsonl").unlink()
     report = library.reload()
-    assert report.changed == ("story",)
-    assert library.get("story").title == "Second"
-    assert [r.path for r in report.rejected] == ["d.jsonl"]
+    assert library.get("story").title == "Fifth"
+    assert report.rejected == ()
+
+
+def test_files_of_one_name_and_two_types_both_load(tmp_path: Path) -> None:
+    write(tmp_path / "news" / "story.md", "Markdown\nFrom md.")
+    write(tmp_path / "news" / "story.txt", "Text\nFrom txt.")
+    library = Library(tmp_path)
+    report = library.reload()
+    assert report.added == ("news/story", "news/story.txt")
+    assert report.rejected == ()
+    assert library.get("news/story").title == "Markdown"
 
 
 def test_hidden_and_junk_files_are_skipped_other_files_rejected(tmp_path: Path) -> None:
@@ -160,7 +191,7 @@ def test_symlinks_out_of_root_are_not_followed(tmp_path: Path) -> None:
     (root / "broken.txt").symlink_to(root / "missing.txt")
     library = Library(root)
     report = library.reload()
-    assert report.added == ("alias", "story")
+    assert report.added == ("alias", "real/story")
     assert [(r.path, r.reason) for r in report.rejected] == [
         ("broken.txt", "broken symbolic link (its target does not exist)"),
         ("escape-dir", "symbolic link to a place outside the articles folder; not followed"),
@@ -230,11 +261,11 @@ def test_articles_view_is_read_only_and_a_snapshot(root: Path) -> None:
     library.reload()
     before = library.articles
     with pytest.raises(TypeError):
-        before["x"] = before["gadget"]  # type: ignore[index]
+        before["x"] = before["tech/gadget"]  # type: ignore[index]
     (root / "tech" / "gadget.json").unlink()
     library.reload()
-    assert "gadget" in before
-    assert "gadget" not in library.articles
+    assert "tech/gadget" in before
+    assert "tech/gadget" not in library.articles
 
 
 def test_new_rejections_are_logged_once(root: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -39,7 +39,7 @@ def md(text: str) -> bytes:
 def test_txt_headline_then_body_with_paragraphs() -> None:
     data = (FIXTURES / "business" / "time-warner.txt").read_bytes()
     article = one(parse_bytes("business/time-warner.txt", data))
-    assert article.id == "time-warner"
+    assert article.id == "business/time-warner"
     assert article.title == "Profits surge at Time Warner"
     assert article.source_path == "business/time-warner.txt"
     assert article.body.split("\n\n") == [
@@ -85,7 +85,7 @@ def test_seed_article_loads() -> None:
 @pytest.mark.parametrize(
     ("name", "expected_id"),
     [
-        ("world/Ruto & Trump (call).txt", "Ruto-Trump-call"),
+        ("world/Ruto & Trump (call).txt", "world/Ruto-Trump-call"),
         ("Café-Müller.txt", "Cafe-Muller"),
         ("..hidden-ish.txt", "hidden-ish"),
         ("a" * 200 + ".txt", "a" * 80),
@@ -216,7 +216,7 @@ def test_markdown_with_full_front_matter() -> None:
     outcome = parse_bytes("world/ruto-trump.md", data)
     article = one(outcome)
     assert outcome.warnings == ()
-    assert article.id == "ruto-trump"
+    assert article.id == "world/ruto-trump"
     assert article.title == "Ruto holds call with Trump"
     assert article.date == dt.date(2024, 11, 7)
     assert article.source == "Capital FM"
@@ -361,7 +361,7 @@ def test_markdown_numeric_title_is_text() -> None:
 def test_json_with_optional_fields() -> None:
     data = (FIXTURES / "tech" / "gadget.json").read_bytes()
     article = one(parse_bytes("tech/gadget.json", data))
-    assert article.id == "gadget"
+    assert article.id == "tech/gadget"
     assert article.title == "Phone makers chase foldable screens"
     assert article.body == (
         "Phone makers are betting on foldable screens.\n\nSales rose 3.5% last year, to $7.4bn."
@@ -417,7 +417,7 @@ def test_json_list_is_rejected_with_a_hint() -> None:
 def test_jsonl_bad_line_rejects_only_that_line() -> None:
     data = (FIXTURES / "feeds" / "wire.jsonl").read_bytes()
     outcome = parse_bytes("feeds/wire.jsonl", data)
-    assert [a.id for a in outcome.articles] == ["wire-001", "wire-2"]
+    assert [a.id for a in outcome.articles] == ["wire-001", "feeds/wire-2"]
     first, second = outcome.articles
     assert first.tags == ("transport", "unions")
     assert first.date == dt.date(2024, 3, 4)

@@ -85,6 +85,17 @@ def refusals(env: simcord.Env) -> list[str]:
     return [str(getattr(e, "original", e)) for e in errors]
 
 
+def private_answer(server: Server, result: simcord.InteractionResult) -> simcord.ResponseMessage:
+    """The one answer only the member sees, after the bot had deferred publicly.
+
+    The public "thinking…" message is gone and nobody else sees anything in the channel.
+    """
+    assert result.response is None, result.response
+    assert [f.ephemeral for f in result.followups] == [True], result.followups
+    assert server.channel.history(viewer=server.bob) == []
+    return result.followups[0]
+
+
 def embed_of(result: simcord.InteractionResult) -> discord.Embed:
     """The one embed of an interaction's response."""
     assert result.response is not None, result

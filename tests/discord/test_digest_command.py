@@ -6,7 +6,8 @@ import datetime as dt
 import re
 
 import pytest
-from newsbot_sim import Server, assert_never_pings, embed_of, refusals, text_of
+from newsbot_sim import Server, assert_never_pings, embed_of, private_answer, refusals, text_of
+from simcord.backend.errors import OptionError
 
 
 async def test_a_digest_has_points_with_numbered_citations_and_sources(server: Server) -> None:
@@ -55,7 +56,7 @@ async def test_days_keeps_only_recent_articles(server: Server) -> None:
 async def test_a_topic_with_nothing_yet_names_the_closest_topics(server: Server) -> None:
     result = await server.alice.slash(server.channel, "digest", topic="Agriculture")
 
-    embed = embed_of(result)
+    (embed,) = private_answer(server, result).embeds  # "nothing found" is private
     assert embed.title == "No digest"
     assert embed.description.startswith("Nothing on “Agriculture” yet.")
     assert "Closest topics: **" in embed.description
@@ -80,16 +81,22 @@ async def test_nothing_in_the_period_says_since_when(server: Server) -> None:
 
     result = await server.alice.slash(server.channel, "digest", topic="Sport", days=7)
 
-    assert embed_of(result).description.startswith("Nothing on “Sport” since 2025-12-25 yet.")
+    (embed,) = private_answer(server, result).embeds
+    assert embed.description.startswith("Nothing on “Sport” since 2025-12-25 yet.")
+
+
+def test_days_has_its_range_in_the_command_definition(server: Server) -> None:
+    command = server.bot.tree.get_command("digest")
+    assert command is not None
+    options = command.to_dict(server.bot.tree)["options"]
+    days = next(option for option in options if option["name"] == "days")
+    assert (days["min_value"], days["max_value"]) == (1, 365)
 
 
 @pytest.mark.parametrize("days", [0, -3, 366, 10**6])
-async def test_days_out_of_range_is_refused_privately(server: Server, days: int) -> None:
-    result = await server.alice.slash(server.channel, "digest", topic="Sport", days=days)
-
-    assert result.ephemeral
-    assert result.response.content.startswith(f"`days` must be between 1 and 365, not {days}.")
-    refusals(server.env)
+async def test_days_out_of_range_is_refused_by_discord(server: Server, days: int) -> None:
+    with pytest.raises(OptionError, match="Option 'days' of 'digest' must be"):
+        await server.alice.slash(server.channel, "digest", topic="Sport", days=days)
 
 
 async def test_an_empty_or_huge_topic_is_refused_privately(server: Server) -> None:

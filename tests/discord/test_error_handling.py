@@ -68,9 +68,10 @@ async def test_a_failure_after_a_private_defer_replaces_the_thinking_message(
 async def test_a_failure_before_answering_is_told_privately(
     server: Server, monkeypatch: pytest.MonkeyPatch, news_service: NewsService
 ) -> None:
-    monkeypatch.setattr(news_service, "article", _explode)
+    # /help answers at once, without deferring.
+    monkeypatch.setattr(sys.modules["bot.exts.meta"], "help_embed", _explode)
 
-    result = await server.alice.slash(server.channel, "article", article="rail_strike")
+    result = await server.alice.slash(server.channel, "help")
 
     assert result.ephemeral
     _assert_plain_apology(result.response.content)

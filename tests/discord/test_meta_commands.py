@@ -6,6 +6,7 @@ import importlib
 import pkgutil
 from pathlib import Path
 
+import discord
 import simcord
 from newsbot_sim import FIXTURES, Server, assert_never_pings, embed_of, text_of
 
@@ -24,7 +25,8 @@ async def test_topics_lists_every_topic_with_its_article_count(server: Server) -
     lines = embed.description.split("\n")
     assert lines[0].startswith("**Politics & governance**: ")
     assert "**transport**: 2 articles" in lines
-    assert "**Agriculture**: 0 articles" in lines
+    assert not any(line.startswith("**Agriculture**") for line in lines)  # no articles
+    assert lines[-1].startswith("*") and lines[-1].endswith("with no articles yet are left out.*")
     assert "topics · /digest topic:<name> for a digest" in embed.footer.text
     assert_never_pings(server.env)
 
@@ -37,6 +39,25 @@ async def test_help_explains_each_command_privately(server: Server) -> None:
     for command in ("/search", "/digest", "/article", "/topics", "/help"):
         assert command in text
     assert "private:true" in text and "1–365" in text
+    assert "this server's news library" not in text
+    assert f"a library of {len(server.bot.service.articles)} news articles, shared" in text
+    assert "/admin" not in text  # a member is not told about moderator commands
+
+
+async def test_help_lists_the_admin_groups_for_a_moderator(server: Server) -> None:
+    moderator = server.guild.add_member(
+        server.env.create_user("morgan"),
+        roles=[
+            server.guild.create_role("Mods", permissions=discord.Permissions(manage_guild=True))
+        ],
+    )
+
+    result = await moderator.slash(server.channel, "help")
+
+    assert result.ephemeral
+    field = next(f for f in embed_of(result).fields if f.name == "For moderators")
+    for group in ("schedule", "article", "reload", "topic", "settings", "stats", "audit"):
+        assert f"`/admin {group}`" in field.value
 
 
 async def test_the_bot_asks_for_nothing_privileged(server: Server) -> None:

@@ -12,6 +12,7 @@ from newsbot_sim import (
     buttons,
     callback_types,
     embed_of,
+    private_answer,
     refusals,
 )
 
@@ -51,7 +52,7 @@ async def test_headline_links_to_the_article_when_it_has_a_url(server: Server) -
 async def test_nothing_found_says_so(server: Server) -> None:
     result = await server.alice.slash(server.channel, "search", query="xylophone")
 
-    embed = embed_of(result)
+    (embed,) = private_answer(server, result).embeds  # "nothing found" is private
     assert embed.title == "No results"
     assert "Nothing in the library matches “xylophone”." in embed.description
 
@@ -105,15 +106,20 @@ async def test_private_results_are_seen_only_by_the_member(server: Server) -> No
 async def test_pages_turn_with_buttons_for_the_member_who_searched(server: Server) -> None:
     result = await server.alice.slash(server.channel, "search", query="ferry")
     first = embed_of(result)
-    assert first.footer.text.startswith("Page 1/2")
+    assert first.footer.text.startswith("Page 1/3")
     assert buttons(result.response) == {"◀": False, "▶": True}
 
     turned = await server.alice.click(result.response, label="▶")
-
     second = embed_of(turned)
-    assert second.footer.text.startswith("Page 2/2")
-    assert "**6." in second.description and "**1." not in second.description
+    assert second.footer.text.startswith("Page 2/3")
+    assert "**4." in second.description and "**1." not in second.description
+    assert buttons(turned.response) == {"◀": True, "▶": True}
+
+    turned = await server.alice.click(result.response, label="▶")
+    assert embed_of(turned).footer.text.startswith("Page 3/3")
     assert buttons(turned.response) == {"◀": True, "▶": False}
+
+    await server.alice.click(result.response, label="◀")
 
     back = await server.alice.click(result.response, label="◀")
     assert embed_of(back).description == first.description
@@ -127,7 +133,15 @@ async def test_someone_else_cannot_turn_the_pages(server: Server) -> None:
 
     assert refused.ephemeral
     assert refused.response.content.startswith("Only alice can turn these pages.")
-    assert embed_of(result).footer.text.startswith("Page 1/2")  # unchanged
+    assert embed_of(result).footer.text.startswith("Page 1/3")  # unchanged
+
+
+async def test_a_page_of_hits_fits_one_screen(server: Server) -> None:
+    result = await server.alice.slash(server.channel, "search", query="ferry")
+
+    page = embed_of(result).description
+    assert page.count("\n\n") == 2  # three hits
+    assert len(page) <= 3 * 700
 
 
 async def test_page_buttons_disappear_when_the_view_times_out(server: Server) -> None:
@@ -135,11 +149,11 @@ async def test_page_buttons_disappear_when_the_view_times_out(server: Server) ->
     await server.alice.click(result.response, label="▶")
 
     await server.env.advance_time(179)
-    assert buttons(result.response) == {"◀": True, "▶": False}
+    assert buttons(result.response) == {"◀": True, "▶": True}
     await server.env.advance_time(2)
 
     assert buttons(result.response) == {}
-    assert embed_of(result).footer.text.startswith("Page 2/2")  # the page stays
+    assert embed_of(result).footer.text.startswith("Page 2/3")  # the page stays
     with pytest.raises(simcord.SetupError):
         await server.alice.click(result.response, label="▶")
 
@@ -165,8 +179,7 @@ async def test_an_unknown_article_gets_a_private_did_you_mean(server: Server) ->
         server.channel, "search", query="ferry", article="harbor ferry service"
     )
 
-    assert result.ephemeral
-    content = result.response.content
+    content = private_answer(server, result).content
     assert content.startswith("There is no article “harbor ferry service”.")
     assert "Harbour Ferry Service Resumes After Winter Repairs" in content
     refusals(server.env)

@@ -57,7 +57,7 @@ def test_search_pages_fit_whatever_the_excerpts(
     hits = tuple(_hit(n, text, tuple(spans)) for n, (text, spans) in enumerate(raw_hits))
     pages = search_pages(SearchResult(query=query, corrected=query[::-1], hits=hits))
 
-    assert len(pages) == (len(hits) + 4) // 5
+    assert len(pages) == (len(hits) + 2) // 3
     for page in pages:  # each page is its own message
         assert embed_problems([page]) == []
         read_markdown(page.description or "")
@@ -71,10 +71,10 @@ def test_every_hit_is_numbered_across_pages() -> None:
     pages = search_pages(SearchResult(query="passage", corrected=None, hits=hits))
 
     described = [page.description for page in pages]
-    assert [sum(f"**{n}. " in d for n in range(1, 13)) for d in described] == [5, 5, 2]
+    assert [sum(f"**{n}. " in d for n in range(1, 13)) for d in described] == [3, 3, 3, 3]
     link = "[Headline 1 with \\*\\*stars\\*\\* and @\u200beveryone](https://example.com/1_%28x%29)"
     assert link in described[0]
-    assert pages[0].footer.text == "Page 1/3 · 12 passages · open one with /article"
+    assert pages[0].footer.text == "Page 1/4 · 12 passages · open one with /article"
 
 
 def test_no_results_offers_the_suggestions() -> None:
@@ -155,14 +155,22 @@ def test_article_pages_keep_all_the_text() -> None:
 
 
 def test_many_topics_are_paged_busiest_first() -> None:
-    counts = [(Topic(name=f"topic {n:02d}"), n % 7) for n in range(45)]
+    counts = [(Topic(name=f"topic {n:02d}"), n % 7) for n in range(45)]  # 7 with none
 
     pages = topics_pages(counts)
 
-    assert len(pages) == 3
+    assert len(pages) == 2
     first_lines = pages[0].description.split("\n")
     assert first_lines[0] == "**topic 06**: 6 articles"
-    assert pages[2].footer.text.startswith("Page 3/3 · 45 topics")
+    assert "**topic 07**: 0 articles" not in pages[1].description
+    assert pages[1].description.endswith("*7 topics with no articles yet are left out.*")
+    assert pages[1].footer.text.startswith("Page 2/2 · 38 topics")
+
+
+def test_one_topic_with_no_articles_is_left_out_in_the_singular() -> None:
+    (page,) = topics_pages([(Topic(name="Sport"), 1), (Topic(name="Farming"), 0)])
+
+    assert page.description == "**Sport**: 1 article\n\n*1 topic with no articles yet is left out.*"
 
 
 def test_help_lists_extra_member_commands() -> None:

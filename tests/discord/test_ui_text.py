@@ -3,6 +3,7 @@ to size at sentence or word boundaries."""
 
 from __future__ import annotations
 
+import pytest
 from discord_oracle import has_unescaped_markup, pings_or_pills, read_markdown
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,7 @@ from bot.ui.text import (
     fit,
     highlight,
     link,
+    plural,
     safe_url,
     sentences_of,
     shorten,
@@ -173,3 +175,17 @@ def test_links_only_for_safe_urls() -> None:
     assert link("Title", None) == "Title"
     assert safe_url("https://example.com/x y") is None
     assert safe_url("ftp://example.com") is None
+
+
+@pytest.mark.parametrize(
+    ("count", "noun", "shown"),
+    [
+        (1, "search", "1 search"),
+        (2, "search", "2 searches"),
+        (0, "article", "0 articles"),
+        (1200, "article", "1,200 articles"),
+        (1, "file or record", "1 file or record"),
+    ],
+)
+def test_counts_agree_with_their_nouns(count: int, noun: str, shown: str) -> None:
+    assert plural(count, noun) == shown

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +63,7 @@ class Request:
     query: dict[str, str]
     body: Any
     authorization: str | None
+    at: float = field(default_factory=time.monotonic)  # when it arrived (time.monotonic)
 
 
 @dataclass
@@ -157,6 +159,17 @@ class FakeDiscord:
         for ws in list(self._sockets):
             if not ws.closed:  # a socket the bot is leaving (reconnect) gets nothing more
                 await ws.send_str(json.dumps(frame))
+
+    async def dispatch_burst(self, event: str, payloads: list[dict[str, Any]]) -> list[float]:
+        """Send many DISPATCH events back to back; return when each was written (monotonic)."""
+        sent: list[float] = []
+        sockets = [ws for ws in self._sockets if not ws.closed]
+        for data in payloads:
+            frame = json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data})
+            sent.append(time.monotonic())
+            for ws in sockets:
+                await ws.send_str(frame)
+        return sent
 
     async def reconnect(self) -> None:
         """Ask every connected bot to reconnect and resume (opcode 7), as Discord does."""
@@ -294,8 +307,24 @@ class FakeDiscord:
         options: list[dict[str, Any]],
         *,
         autocomplete: bool = False,
+        user_id: int = MEMBER_ID,
     ) -> str:
         """Dispatch a member's slash command (or autocomplete) and return its token."""
+        token, payload = self.interaction(
+            command, options, autocomplete=autocomplete, user_id=user_id
+        )
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return token
+
+    def interaction(
+        self,
+        command: str,
+        options: list[dict[str, Any]],
+        *,
+        autocomplete: bool = False,
+        user_id: int = MEMBER_ID,
+    ) -> tuple[str, dict[str, Any]]:
+        """A member's INTERACTION_CREATE payload (not sent) and its token."""
         scope, synced = self._command(command)
         interaction_id = next(self._ids)
         token = f"interaction-token-{interaction_id}"
@@ -308,7 +337,7 @@ class FakeDiscord:
         if scope is not None:
             data["guild_id"] = str(scope)
         member = {
-            "user": _user(MEMBER_ID, "reader"),
+            "user": _user(user_id, "reader" if user_id == MEMBER_ID else f"reader{user_id}"),
             "roles": [],
             "joined_at": TIMESTAMP,
             "deaf": False,
@@ -316,29 +345,25 @@ class FakeDiscord:
             "flags": 0,
             "permissions": "2248473465835073",
         }
-        await self.dispatch(
-            "INTERACTION_CREATE",
-            {
-                "id": str(interaction_id),
-                "application_id": str(APPLICATION_ID),
-                "type": 4 if autocomplete else 2,
-                "data": data,
-                "guild_id": str(GUILD_ID),
-                "channel_id": str(CHANNEL_ID),
-                "channel": self._channel(),
-                "member": member,
-                "token": token,
-                "version": 1,
-                "app_permissions": "2248473465835073",
-                "locale": "en-US",
-                "guild_locale": "en-US",
-                "entitlements": [],
-                "authorizing_integration_owners": {"0": str(GUILD_ID)},
-                "context": 0,
-                "attachment_size_limit": 10485760,
-            },
-        )
-        return token
+        return token, {
+            "id": str(interaction_id),
+            "application_id": str(APPLICATION_ID),
+            "type": 4 if autocomplete else 2,
+            "data": data,
+            "guild_id": str(GUILD_ID),
+            "channel_id": str(CHANNEL_ID),
+            "channel": self._channel(),
+            "member": member,
+            "token": token,
+            "version": 1,
+            "app_permissions": "2248473465835073",
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(GUILD_ID)},
+            "context": 0,
+            "attachment_size_limit": 10485760,
+        }
 
     def callbacks(self, token: str) -> list[dict[str, Any]]:
         """The interaction callbacks (``{"type": ..., "data": ...}``) sent for ``token``."""

@@ -58,3 +58,30 @@ async def test_rejected_token_is_explained_in_one_line(workdir: Path) -> None:
     last = bot.stderr.strip().splitlines()[-1]
     assert "rejected DISCORD_TOKEN" in last
     assert [r.path for r in fake.requests] == ["/users/@me"]
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "told"),
+    [
+        ("ARTICLES_DIR", "no-such-folder", "the articles folder no-such-folder does not exist"),
+        ("DATABASE_PATH", "no-such-folder/newsbot.db", "no-such-folder"),
+    ],
+)
+async def test_local_settings_are_checked_before_logging_in(
+    workdir: Path, setting: str, value: str, told: str
+) -> None:
+    # Discord is out of reach too (nothing listens there): the local problem is what is told.
+    unreachable = {
+        "DISCORD_API_BASE_URL": "http://127.0.0.1:9/api/v10",
+        "DISCORD_GATEWAY_URL": "ws://127.0.0.1:9/gateway",
+    }
+    bot = await start_bot(None, workdir, **unreachable, **{setting: value})
+    try:
+        code = await bot.wait_exit()
+    finally:
+        await bot.stop()
+    assert code in (1, 2)
+    assert "Traceback" not in bot.stderr
+    last = bot.stderr.strip().splitlines()[-1]
+    assert told in last, bot.stderr
+    assert "cannot reach Discord" not in bot.stderr

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from bot_process import TOKEN, BotProcess, make_workdir, start_bot
-from fake_discord import FakeDiscord
+from fake_discord import APPLICATION_ID, FakeDiscord
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
@@ -148,3 +148,42 @@ async def test_token_never_appears_in_debug_logs(session: Session) -> None:
     logs = session.bot.stderr
     assert "DEBUG" in logs and "INTERACTION_CREATE" in logs, "DEBUG logging is on"
     assert TOKEN not in logs
+
+
+async def test_prints_the_invite_link_from_the_application_id(session: Session) -> None:
+    # Commands are synced after setup_hook, which logs the link.
+    await session.bot.until(lambda: session.fake.commands)
+    link = (
+        f"https://discord.com/oauth2/authorize?client_id={APPLICATION_ID}"
+        "&scope=bot+applications.commands&permissions=84992"
+    )
+    assert f"invite the bot to a server: {link}" in session.bot.stderr
+
+
+async def test_a_burst_of_interactions_is_each_acknowledged_then_answered(
+    session: Session,
+) -> None:
+    fake = session.fake
+    kinds = [
+        ("search", [_option("query", "Haiti mission")]),
+        ("topics", []),
+        ("digest", [_option("topic", "security")]),
+    ]
+    # Each from its own member, so no cooldown answers in the bot's place.
+    burst = [
+        fake.interaction(*kinds[number % 3], user_id=800000000000000000 + number)
+        for number in range(60)
+    ]
+    await fake.dispatch_burst("INTERACTION_CREATE", [payload for _token, payload in burst])
+    tokens = [token for token, _payload in burst]
+
+    def all_answered() -> bool:
+        return all(fake.callbacks(t) and (fake.followups(t) or _answered(fake, t)) for t in tokens)
+
+    await session.bot.until(all_answered, timeout=60)
+    for token in tokens:
+        assert fake.callbacks(token)[0]["type"] in (4, 5)  # answered or deferred first
+
+
+def _answered(fake: FakeDiscord, token: str) -> bool:
+    return any(c.get("type") == 4 for c in fake.callbacks(token))

@@ -89,7 +89,9 @@ def store_of(room: Newsroom) -> Store:
 
 
 async def search(room: Newsroom, query: str) -> str:
-    return embed_text((await room.member.slash(room.news, "search", query=query)).response)
+    """What the member sees: the public answer, or the private "no results" one."""
+    result = await room.member.slash(room.news, "search", query=query)
+    return embed_text(result.response or result.followups[0])
 
 
 async def test_a_moderator_adds_a_feed_and_members_find_and_read_its_articles(

@@ -159,10 +159,10 @@ async def test_search_autocomplete_page_turn_and_digest_in_a_browser(
     await start_command(page, "search")
     await send(page, await fill_option(page, "query", "rivr"))
     await expect(timeline(page).get_by_text("Did you mean")).to_be_visible()
-    await expect(timeline(page).get_by_text("Page 1/2")).to_be_visible()
+    await expect(timeline(page).get_by_text("Page 1/3")).to_be_visible()  # three per page
     await screens.take(page, "search-page-1")
     await timeline(page).get_by_role("button", name="▶", exact=True).click()
-    await expect(timeline(page).get_by_text("Page 2/2")).to_be_visible()
+    await expect(timeline(page).get_by_text("Page 2/3")).to_be_visible()
     await screens.take(page, "search-page-2")
 
     # /search in one article, picked from the suggestions for a misspelled headline.

@@ -264,3 +264,26 @@ async def test_cooldowns_run_on_the_simulated_clock(
 
     answered = page.response_to(await page.run("search", query="ferry"))
     assert "River ferry returns" in message_text(answered)
+
+
+async def test_relative_times_are_measured_from_the_moment_of_the_answer(
+    playground: Playground, open_page: OpenPage
+) -> None:
+    page = await open_page()
+    await playground.live.advance(25)  # quiet seconds: the bot posts nothing
+
+    await page.run("topics")
+
+    shown_at = dt.datetime.fromisoformat((await page.state())["profile"]["presentationTime"])
+    # What the page shows as "in 1 minute" is measured from now, not from the last post.
+    assert abs((shown_at - playground.env.now()).total_seconds()) < 2
+
+
+async def test_an_open_page_keeps_its_relative_times_current(
+    playground: Playground, open_page: OpenPage
+) -> None:
+    page = await open_page()
+    await playground.live.advance(600)  # ten quiet minutes with the page open
+
+    shown_at = dt.datetime.fromisoformat((await page.state())["profile"]["presentationTime"])
+    assert abs((shown_at - playground.env.now()).total_seconds()) < 2

@@ -49,17 +49,20 @@ class Child:
 
 
 @contextlib.asynccontextmanager
-async def child_playground(tmp_path: Path) -> AsyncIterator[Child]:
+async def child_playground(
+    tmp_path: Path, articles: Path | None = ARTICLES
+) -> AsyncIterator[Child]:
     """Start ``newsbot playground`` as a person does and wait for it to print its page."""
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_PATH", "DEV_GUILD_ID"}}
+    unset = {"DATABASE_PATH", "DEV_GUILD_ID", "ARTICLES_DIR"}
+    env = {k: v for k, v in os.environ.items() if k not in unset}
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    chosen = ["--articles", str(articles)] if articles is not None else []
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         "playground",
-        "--articles",
-        str(ARTICLES),
+        *chosen,
         "--no-browser",
         cwd=tmp_path,  # no stray .env from the developer's checkout
         env=env,
@@ -178,3 +181,81 @@ def test_no_browser_is_started_without_a_display(monkeypatch: pytest.MonkeyPatch
     # Only the second call opens (in a thread of its own); the first left nothing behind.
     assert opened.get(timeout=30) == "http://127.0.0.1:1/#shown"
     assert opened.empty()
+
+
+async def test_it_works_from_any_folder_with_the_shipped_seed(tmp_path: Path) -> None:
+    # No ARTICLES_DIR, no --articles and no ./seeds in the working folder.
+    async with child_playground(tmp_path, articles=None) as child, aiohttp.ClientSession() as http:
+        assert "the seed article shipped with newsbot" in child.printed
+        page = PlaygroundPage(http, child.url)
+        await page.open()
+        receipt = await page.run("search", query="Hati mision")
+        assert "President Ruto Holds Strategic Call with Trump" in str(page.response_to(receipt))
+        child.process.send_signal(signal.SIGINT)
+        code, _out, err = await child.finish()
+    assert code == 0, err
+
+
+def test_the_shipped_seed_is_the_seed_of_the_repository() -> None:
+    shipped = runner.SHIPPED_SEED / "000_3f7c58d4eaf15709.txt"
+    assert shipped.read_bytes() == (REPO / "seeds" / "000_3f7c58d4eaf15709.txt").read_bytes()
+
+
+def test_uploads_go_to_a_copy_of_the_library(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.article_files import add_article_file, remove_article_file
+    from bot.service import NewsService
+
+    source = tmp_path / "library"
+    (source / "sport").mkdir(parents=True)
+    (source / "sport" / "017.txt").write_text("Derby day\n\nRovers won the derby.\n")
+    (source / ".git").mkdir()
+    before = sorted((p.relative_to(source), p.read_bytes()) for p in source.rglob("*.txt"))
+    used: list[Settings] = []
+
+    async def serve(settings: Settings, **_kwargs: object) -> int:
+        used.append(settings)
+        service = NewsService.load(settings.articles_dir)
+        add_article_file(service, "new.txt", b"New story\n\nA new story.\n")
+        add_article_file(service, "017.txt", b"Top story\n\nAt the top.\n")
+        remove_article_file(service, "sport/017")
+        return 0
+
+    monkeypatch.setattr(runner, "_serve", serve)
+    code = run_playground(
+        Settings(database_path=tmp_path / "db"), articles=source, open_browser=False
+    )
+
+    assert code == 0
+    (settings,) = used
+    assert not settings.articles_dir.is_relative_to(source)
+    after = sorted((p.relative_to(source), p.read_bytes()) for p in source.rglob("*.txt"))
+    assert after == before
+
+
+def test_a_library_copy_keeps_what_a_reload_reports(tmp_path: Path) -> None:
+    source = tmp_path / "library"
+    source.mkdir()
+    (source / "story.txt").write_text("Story\n\nBody.\n")
+    (source / "huge.txt").write_bytes(b"x" * 2000)
+    (source / "link.txt").symlink_to("story.txt")
+    os.mkfifo(source / "pipe.txt")
+
+    copy = runner.copy_library(source, tmp_path / "copy", max_bytes=1000)
+
+    assert (copy / "story.txt").read_text() == "Story\n\nBody.\n"
+    assert (copy / "huge.txt").stat().st_size == 2000  # rejected for its size, as before
+    assert (copy / "link.txt").is_symlink()
+
+
+def test_an_unusable_database_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    folder = tmp_path / "not-a-database"
+    folder.mkdir()
+    code = run_playground(Settings(database_path=folder), articles=ARTICLES, open_browser=False)
+    err = capsys.readouterr().err
+    assert code in (1, 2)
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.startswith("newsbot playground")]
+    assert len(lines) == 1 and str(folder) in lines[0], err
+    assert "details above" not in err  # a problem to fix, not a crash
