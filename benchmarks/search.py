@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.corpus.model import Article
 from bot.search import SearchIndex
-from bot.search.tokens import STOPWORDS, nfc, tokenize
+from bot.text import STOPWORDS, nfc, tokenize
 
 BBC = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "bbc-news-2225"
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")

@@ -2,7 +2,7 @@
 
 A keyword is a word (matching its plural and -ing/-ed forms through ``stem``), a prefix
 ("invest*": every word starting "invest"), or a phrase of those ("world cup",
-"counter-terror*"). Matching works on the tokens of ``text.words`` so keywords and articles
+"counter-terror*"). Matching works on the tokens of ``bot.text.tokenize`` so keywords and articles
 are cut the same way.
 """
 
@@ -12,7 +12,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.digest.text import fold, stem, words
+from bot.text import fold_text as fold
+from bot.text import stem
+from bot.text import tokenize as words
 
 _MIN_PREFIX = 3  # a shorter "prefix*" would match half the dictionary: treated as a word
 

@@ -22,7 +22,8 @@ from rapidfuzz.distance import DamerauLevenshtein
 from bot.corpus.model import Article
 from bot.digest.catalogue import MAX_NAME_CHARS, Topic, tag_topic, topic_key
 from bot.digest.keywords import KeywordMatcher
-from bot.digest.text import words
+from bot.text import tokenize as words
+from bot.text import typo_budget
 
 _TITLE_WEIGHT = 3  # a headline hit counts as this many body hits
 _REFERENCE_TOKENS = 150  # articles longer than this need proportionally more evidence
@@ -73,11 +74,6 @@ def _raw_scores(matcher: KeywordMatcher, doc: _Doc) -> dict[int, float]:
 def _unit(score: float) -> float:
     """Map an unbounded evidence score onto 0..1 for display and ranking."""
     return round(score / (score + 3.0), 4)
-
-
-def _typo_budget(text: str) -> int:
-    length = len(text.replace(" ", ""))
-    return 0 if length < 4 else 1 if length < 8 else 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,7 +245,7 @@ class TopicModel:
         exact = labels.get(query)
         if exact is not None:
             return exact
-        budget = _typo_budget(query)
+        budget = typo_budget(query)
         if budget == 0:
             return None
         matches = process.extract(

@@ -11,18 +11,18 @@ article ids and topic names).
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import accumulate
 
 from rapidfuzz import fuzz, process
 
+from bot.text import fold_text as _fold
+
 MAX_CHOICES = 25
 MAX_NAME = 100
 _CUTOFF = 75  # below this a fuzzy match is noise rather than a typo
 _MAX_TEXT = 100
-_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 
 def complete(
@@ -103,13 +103,6 @@ class _Folded:
         for m in re.finditer(re.escape(part), self.block):
             found[self._index(m.start())] = None
         return sorted(found)
-
-
-def _fold(text: str) -> str:
-    """Lower-case, accent-free text."""
-    if text.isascii():
-        return text.casefold()
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
 def _clip(option: tuple[str, str]) -> tuple[str, str]:

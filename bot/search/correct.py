@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.search.tokens import STOPWORDS, typo_budget
+from bot.text import STOPWORDS
 
 MAX_EDITS = 3
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -93,16 +93,3 @@ class Vocabulary:
                 if distance > 0 and distance < found.get(word, MAX_EDITS + 1):
                     found[word] = distance
         return found
-
-
-def correction_budget(term: str, known: bool) -> int:
-    """Edits allowed between ``term`` and the indexed words it may stand for.
-
-    Meilisearch's budgets (:func:`typo_budget`), widened to one edit for a 3–4-letter word
-    the vocabulary lacks: such a word cannot match as typed, so a close guess
-    (``hati`` → ``haiti``) costs nothing.
-    """
-    budget = typo_budget(term)
-    if budget == 0 and not known and 3 <= len(term) <= 4 and term.isalpha():
-        return 1
-    return budget

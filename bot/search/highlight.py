@@ -6,7 +6,7 @@ from collections.abc import Collection, Sequence
 
 from bot.corpus.model import Article
 from bot.search.model import Hit
-from bot.search.tokens import nfc, token_spans
+from bot.text import nfc, token_spans
 
 
 def excerpt_of(article: Article, index: int) -> tuple[str, int, int]:

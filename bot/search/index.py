@@ -18,13 +18,13 @@ import threading
 from collections.abc import Iterable, Sequence
 
 from bot.corpus.model import Article
-from bot.search.correct import MAX_EDITS, correction_budget
+from bot.search.correct import MAX_EDITS
 from bot.search.model import IndexStats, SearchResult
 from bot.search.plan import Plan, Variant, Variants, make_plan
 from bot.search.query import ParsedQuery, parse_query
 from bot.search.rank import finalists, length_norms, rerank, scored
 from bot.search.segment import Dead, Segment
-from bot.search.tokens import STOPWORDS, tokenize, typo_budget
+from bot.text import STOPWORDS, correction_budget, tokenize, typo_budget
 
 MAX_LIMIT = 50
 MAX_VARIANTS = 8  # near spellings looked up per query word, the likeliest

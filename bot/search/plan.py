@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from bot.search.query import ParsedQuery
-from bot.search.tokens import STOPWORDS
+from bot.text import STOPWORDS
 
 
 class Variant(NamedTuple):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.search.tokens import STOPWORDS, tokenize
+from bot.text import STOPWORDS, tokenize
 
 MAX_QUERY_CHARS = 300  # longer input is cut: nobody types more to find a passage
 MAX_TERMS = 8  # distinct terms looked up; more only slows the query down

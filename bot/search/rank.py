@@ -23,7 +23,7 @@ from bot.search.highlight import has_phrase, make_hit
 from bot.search.model import Hit
 from bot.search.plan import Plan
 from bot.search.segment import MAX_LEN, Dead, Segment
-from bot.search.tokens import tokenize
+from bot.text import tokenize
 
 K1, B = 1.2, 0.75
 POOL = 100  # finalists re-ranked with rapidfuzz

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from bot.corpus.model import Article
 from bot.search.correct import Vocabulary
-from bot.search.tokens import tokenize
+from bot.text import tokenize
 
 MAX_LEN = 1023  # passage length cap for BM25: longer "sentences" are junk anyway
 _BITMAP_MIN_DF = 1024
