@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.text import STOPWORDS
+from bot.text import STOPWORDS, sound_key, stems
 
 MAX_EDITS = 3
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
@@ -23,7 +23,7 @@ _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 class Vocabulary:
     """The words of one index segment, bucketed for fast approximate look-up."""
 
-    __slots__ = ("_by_first", "_by_prefix", "_by_second", "_words")
+    __slots__ = ("_by_first", "_by_prefix", "_by_second", "_by_sound", "_by_stem", "_words")
 
     def __init__(self, terms: Iterable[str]) -> None:
         by_first: defaultdict[tuple[int, str], list[str]] = defaultdict(list)
@@ -40,6 +40,11 @@ class Vocabulary:
             by_second[len(term), term[1]].append(term)
             by_prefix[len(term), term[:2]].append(term)
         self._words = frozenset(words)
+        # Other forms (one stem) and sound-alikes (one phonetic key). Every key is kept,
+        # even one word's: its other forms may be in another segment.
+        ordered = sorted(words)
+        self._by_stem = _shared(zip(stems(ordered), ordered, strict=True))
+        self._by_sound = _shared((sound_key(w), w) for w in ordered)
         self._by_first = dict(by_first)
         self._by_second = dict(by_second)
         self._by_prefix = dict(by_prefix)
@@ -61,6 +66,14 @@ class Vocabulary:
         # A letter typed before the word, or the first two swapped.
         keys += [(self._by_first, k, second) for k in range(n - 1 - rest, n + 1 + rest)]
         return self._scan(term, edits, [table.get((k, c)) for table, k, c in keys])
+
+    def forms(self, stem: str) -> tuple[str, ...]:
+        """The words whose stem is ``stem``."""
+        return self._by_stem.get(stem, ())
+
+    def sounds(self, key: str) -> tuple[str, ...]:
+        """The words whose phonetic key is ``key``."""
+        return self._by_sound.get(key, ()) if key else ()
 
     def _one_edit(self, term: str) -> dict[str, int]:
         # An edit after the first two letters leaves them in place: scan those buckets.
@@ -93,3 +106,11 @@ class Vocabulary:
                 if distance > 0 and distance < found.get(word, MAX_EDITS + 1):
                     found[word] = distance
         return found
+
+
+def _shared(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+    groups: dict[str, list[str]] = {}
+    for key, word in pairs:
+        if key:
+            groups.setdefault(key, []).append(word)
+    return {k: tuple(ws) for k, ws in groups.items()}
