@@ -99,7 +99,8 @@ class Plan:
 
     ``alts`` are ``(bit, word)`` pairs; ``groups`` the bit masks of the query's words (a
     word is matched when any of its variants is; a joined compound's bit is in both words'
-    groups); ``weak`` the bits of weak variants; ``typed`` the bits of readings as typed;
+    groups); ``weak`` the bits of weak variants; ``typed`` the bits of readings as typed
+    (other forms included), ``exact`` of the words as typed (and their compounds);
     ``weights`` the BM25 idf of each bit, lower for a less likely reading.
     ``required`` are the groups every hit must match (the words of quoted phrases);
     ``phrases`` the accepted tokens at each position of each phrase. ``rerank_text`` is
@@ -114,6 +115,7 @@ class Plan:
     groups: tuple[int, ...]
     weak: int
     typed: int
+    exact: int
     weights: dict[int, float]
     required: tuple[int, ...]
     phrases: tuple[tuple[frozenset[str], ...], ...]
@@ -121,11 +123,12 @@ class Plan:
     possible: bool
     only_stopwords: bool = False
 
-    def value(self, mask: int) -> tuple[int, float, bool, int]:
-        """Words matched, summed idf, whether the required words are all there, and the
-        words matched as typed (or in another form)."""
+    def value(self, mask: int) -> tuple[int, float, bool, int, int]:
+        """Words matched, summed idf, whether the required words are all there, the words
+        matched exactly as typed, and those matched as typed or in another form."""
         coverage = 0
         typed = 0
+        exact = 0
         total = 0.0
         for group in self.groups:
             hit = mask & group
@@ -133,9 +136,11 @@ class Plan:
                 coverage += 1
                 if hit & self.typed:
                     typed += 1
+                    if hit & self.exact:
+                        exact += 1
                 total += max(w for b, w in self.weights.items() if b & hit)
         ok = all(mask & g for g in self.required)
-        return coverage, total, ok, typed
+        return coverage, total, ok, exact, typed
 
     def matched(self, tokens: Collection[str]) -> frozenset[str]:
         """The indexed words of a passage (its ``tokens``) that answer the query's words.
@@ -260,9 +265,11 @@ class Planner:
             return cached
         lex = self._lex
         df = lex.df(term)
-        typed: list[Variant] = [Variant(term, 0)] if df > 0 else []
-        forms = sorted((w for w in lex.forms(term) if lex.df(w) > 0), key=lambda w: -lex.df(w))
-        typed += [Variant(w, 0, kind="stem") for w in forms[:MAX_FORMS]]
+        typed: list[Variant] = []
+        if df > 0:
+            # Other forms of a word the library has; of one it lacks, the typos find them.
+            forms = sorted((w for w in lex.forms(term) if lex.df(w)), key=lambda w: -lex.df(w))
+            typed = [Variant(term, 0), *(Variant(w, 0, kind="stem") for w in forms[:MAX_FORMS])]
         typed += [Variant(w, 0, kind="split") for w in self._splits(term)]
         taken = {v.word for v in typed}
 
@@ -406,6 +413,7 @@ def make_plan(
     groups: list[int] = []
     weak = 0
     typed = 0
+    exact = 0
     bit_weights: dict[int, float] = {}
     group_of: dict[str, int] = {}
     joined_bit: dict[str, int] = {}
@@ -428,6 +436,8 @@ def make_plan(
                 weak |= bit
             if variant.as_typed:
                 typed |= bit
+            if variant.as_typed and variant.kind != "stem":
+                exact |= bit
             if variant.kind == "joined":
                 joined_bit[variant.word] = bit
         groups.append(mask)
@@ -448,9 +458,9 @@ def make_plan(
                 possible = False
             # Quotes ask for the words as typed; a word the index lacks, its nearest spellings.
             nearest = min((v.edits for v in options), default=0)
-            exact = [v.word for v in options if v.kind == "exact"]
+            as_typed = [v.word for v in options if v.kind == "exact"]
             positions.append(
-                frozenset(exact or [v.word for v in options if v.edits == nearest])
+                frozenset(as_typed or [v.word for v in options if v.edits == nearest])
             )
             if token in group_of and group_of[token] not in required:
                 required.append(group_of[token])
@@ -463,6 +473,7 @@ def make_plan(
         groups=tuple(groups),
         weak=weak,
         typed=typed,
+        exact=exact,
         weights=bit_weights,
         required=tuple(required),
         phrases=tuple(phrases),

@@ -32,12 +32,12 @@ WANT = 400  # stop adding common-word-only candidates past this many
 CAP = 4000  # at most this many passages holding every (common) query word, per segment
 PHRASE_SCAN = 5000  # candidates checked for a quoted phrase before giving up
 RF_SHARE = 0.5  # rapidfuzz's share of the blend, BM25 has the rest
-_LEVEL = 1e6  # rank key = coverage * _LEVEL + typed * _TYPED + BM25 score (far below both)
-_TYPED = 1e3
+# rank key = coverage * _LEVEL + exact * _EXACT + typed * _TYPED + BM25 score (below 1000)
+_LEVEL, _EXACT, _TYPED = 1e9, 1e6, 1e3
 
 Within = tuple[int, tuple[int, int]]  # (segment number, passage id range)
-# (coverage, words matched as typed, BM25 score, segment number, passage id)
-Finalist = tuple[int, int, float, int, int]
+# (coverage, words matched exactly, as typed or in another form, BM25, segment, passage id)
+Finalist = tuple[int, int, int, float, int, int]
 
 
 def length_norms(avgdl: float) -> list[float]:
@@ -58,8 +58,9 @@ def scored(
 ) -> Iterator[tuple[list[float], list[float], int, list[int]]]:
     """Per segment, its candidates' rank keys, BM25 scores, the segment number, passage ids.
 
-    The rank key orders by coverage, then by the words matched as typed (or in another form
-    of them) rather than through a near spelling, then BM25. With ``top``, only the best-covered
+    The rank key orders by coverage, then by the words matched exactly as typed, then as
+    typed or in another form (``prices`` for ``price``) rather than through a near
+    spelling, then BM25. With ``top``, only the best-covered
     candidates that can be among the ``top`` of the segment are scored: near spellings of
     common words bring many passages that match one query word only. Candidates are scored
     with ``map`` over builtin look-ups rather than a Python loop: the hot path of a query.
@@ -88,7 +89,9 @@ def scored(
             pids = [p for p, m in cand.items() if m in kept]
             masks = [cand[p] for p in pids]
         weight = {m: v[1] for m, v in values.items()}.__getitem__
-        level = {m: v[0] * _LEVEL + v[3] * _TYPED for m, v in values.items()}.__getitem__
+        level = {
+            m: v[0] * _LEVEL + v[3] * _EXACT + v[4] * _TYPED for m, v in values.items()
+        }.__getitem__
         scores = list(map(mul, map(weight, masks), map(norm, map(seg.p_len.__getitem__, pids))))
         keys = list(map(add, map(level, masks), scores))
         yield keys, scores, seg_no, pids
@@ -97,7 +100,7 @@ def scored(
 def _best_covered(
     masks: set[int],
     counts: Counter[int],
-    values: dict[int, tuple[int, float, bool, int]],
+    values: dict[int, tuple[int, float, bool, int, int]],
     top: int,
 ) -> set[int]:
     """The masks of the candidates worth scoring: those that may rank among the ``top``.
@@ -106,7 +109,9 @@ def _best_covered(
     candidates are kept; of the tier that reaches ``top`` (passages that miss some query
     word), only its highest-weighted masks, enough to reach it.
     """
-    ordered = sorted(masks, key=lambda m: (-values[m][0], -values[m][3], -values[m][1], m))
+    ordered = sorted(
+        masks, key=lambda m: (-values[m][0], -values[m][3], -values[m][4], -values[m][1], m)
+    )
     kept: set[int] = set()
     total = 0
     for m in ordered:
@@ -132,14 +137,21 @@ def finalists(
     if len(segments) > 1:
         best = heapq.nlargest(take, best)
     ranked = [
-        (int(key // _LEVEL), int(key % _LEVEL // _TYPED), score, seg_no, p)
+        (
+            int(key // _LEVEL),
+            int(key % _LEVEL // _EXACT),
+            int(key % _EXACT // _TYPED),
+            score,
+            seg_no,
+            p,
+        )
         for key, score, seg_no, p in best
     ]
     if not plan.phrases:
         return ranked
     kept = []
     for item in ranked:
-        tokens = tokenize(segments[item[3]].text(item[4]))
+        tokens = tokenize(segments[item[4]].text(item[5]))
         if all(has_phrase(tokens, phrase) for phrase in plan.phrases):
             kept.append(item)
             if len(kept) >= POOL:
@@ -163,24 +175,26 @@ def rerank(
     """
     if not pool:
         return []
-    top = max(item[2] for item in pool) or 1.0
+    top = max(item[3] for item in pool) or 1.0
     best_coverage = max(item[0] for item in pool)
-    exact_there = any(c == best_coverage and t == c for c, t, *_ in pool)
+    typed_there = any(c == best_coverage and t == c for c, _e, t, *_ in pool)
     finals = []
-    for coverage, typed, score, seg_no, pid in pool:
-        if exact_there and coverage == best_coverage and typed < coverage:
+    for coverage, exact, typed, score, seg_no, pid in pool:
+        if typed_there and coverage == best_coverage and typed < coverage:
             continue
         seg = segments[seg_no]
         similarity = fuzz.partial_ratio(plan.rerank_text, seg.text(pid), processor=default_process)
         blend = (1 - RF_SHARE) * score / top + RF_SHARE * similarity / 100
         article = seg.articles[seg.p_article[pid]]
-        finals.append((-coverage, -typed, -blend, article.id, seg.p_sent[pid], article))
-    finals.sort(key=lambda f: f[:5])
+        finals.append(
+            (-coverage, -exact, -typed, -blend, article.id, seg.p_sent[pid], article)
+        )
+    finals.sort(key=lambda f: f[:6])
     chosen: list[tuple[float, Article, int]] = []
     taken: dict[str, int] = {}
     # Syndicated copies put the same sentence in several articles: show it once.
     shown: set[str] = set()
-    for neg_coverage, _neg_typed, neg_blend, article_id, index, article in finals:
+    for neg_coverage, _e, _t, neg_blend, article_id, index, article in finals:
         if taken.get(article_id, 0) >= per_article:
             continue
         text = " ".join(article.sentences[index].split()).casefold()
