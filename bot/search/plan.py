@@ -283,6 +283,13 @@ class Planner:
         if df and typo_budget(term) == 0 and max(likely.values(), default=0) <= df:
             likely = {}
         near = sorted(likely, key=lambda w: (-likely[w], w))[:MAX_VARIANTS]
+        # A near spelling's other forms are near too: "prise" may be "prices" as well.
+        for word in near[:3]:
+            for form in lex.forms(word):
+                if form not in likely and form not in taken and (n := lex.df(form)) > 0:
+                    found[form] = found[word] + 1  # a form away from a typo away
+                    likely[form] = n * TYPO_RATE ** found[form]
+        near = sorted(likely, key=lambda w: (-likely[w], w))[:MAX_VARIANTS]
         floor = MIN_SHARE * (df + sum(likely.values()))
         typos = [
             Variant(
