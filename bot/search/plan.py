@@ -22,8 +22,8 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, replace
 from typing import NamedTuple, Protocol
 
 from rapidfuzz.distance import OSA
@@ -41,6 +41,7 @@ SOUND_ODDS = TYPO_RATE**2  # a sound-alike counts as two typos: below any one-ed
 MIN_SHARE = 0.02  # a near word less likely than this share of all is a weak variant
 MIN_WEIGHT = 0.01  # a match still counts a little, however common the word
 MIN_PART = 2  # the shortest half of a compound worth trying
+CONTEXT_SHARE = 0.1  # a spelling found with the other words this often is their reading
 _CACHE_SIZE = 4096
 
 AS_TYPED = frozenset({"exact", "stem", "split", "joined"})
@@ -101,7 +102,8 @@ class Plan:
     word is matched when any of its variants is; a joined compound's bit is in both words'
     groups); ``weak`` the bits of weak variants; ``typed`` the bits of readings as typed
     (other forms included), ``exact`` of the words as typed (and their compounds);
-    ``weights`` the BM25 idf of each bit, lower for a less likely reading.
+    ``weights`` the BM25 idf of each bit, lower for a less likely reading; ``frequency``
+    the passages holding each bit's word.
     ``required`` are the groups every hit must match (the words of quoted phrases);
     ``phrases`` the accepted tokens at each position of each phrase. ``rerank_text`` is
     what rapidfuzz compares finalists with: the words as typed, so no variant is favoured.
@@ -117,6 +119,7 @@ class Plan:
     typed: int
     exact: int
     weights: dict[int, float]
+    frequency: dict[int, int]
     required: tuple[int, ...]
     phrases: tuple[tuple[frozenset[str], ...], ...]
     rerank_text: str
@@ -141,6 +144,44 @@ class Plan:
                 total += max(w for b, w in self.weights.items() if b & hit)
         ok = all(mask & g for g in self.required)
         return coverage, total, ok, exact, typed
+
+    def in_context(self, counts: Mapping[int, int]) -> Plan:
+        """This plan with each word's near spellings weighed by the company they keep.
+
+        ``counts`` are the candidate passages per mask. Of a word's near spellings, the one
+        found most often with the query's other words gets the weight of the strongest of
+        them, the others proportionally less (down to half): ``gordon braun`` is ``gordon
+        brown`` because the library says "Gordon Brown", not "Gordon brain".
+        """
+        near_groups = []
+        for group in self.groups:
+            near = [b for b, _w in self.alts if b & group and not b & self.typed]
+            if len(near) > 1:
+                near_groups.append((group, near))
+        if not near_groups or len(self.groups) < 2:
+            return self
+        weights = dict(self.weights)
+        for group, near in near_groups:
+            others = 0
+            for g in self.groups:
+                if g != group:
+                    others |= g
+            company = {b: 0 for b in near}
+            for mask, n in counts.items():
+                if mask & others:
+                    for b in near:
+                        if mask & b:
+                            company[b] += n
+            # The share of each spelling's passages that hold another query word: a
+            # common word keeps company with everything, so counts alone would favour it.
+            share = {b: company[b] / max(self.frequency.get(b, 1), 1) for b in near}
+            most = max(share.values())
+            if most < CONTEXT_SHARE:
+                continue
+            strongest = max(self.weights[b] for b in near)
+            for b in near:
+                weights[b] = max(self.weights[b], strongest * (0.5 + 0.5 * share[b] / most))
+        return replace(self, weights=weights)
 
     def matched(self, tokens: Collection[str]) -> frozenset[str]:
         """The indexed words of a passage (its ``tokens``) that answer the query's words.
@@ -216,7 +257,8 @@ class Planner:
                 if word not in {v.word for v in variants[term]}:
                     variants[term] = (*variants[term], Variant(word, 0, kind="joined"))
         weights = {t: self._weights(v) for t, v in variants.items()}
-        return make_plan(parsed, variants, weights, only_stopwords)
+        plan = make_plan(parsed, variants, weights, only_stopwords)
+        return replace(plan, frequency={b: self._lex.df(w) for b, w in plan.alts})
 
     def suggest(self, parsed: ParsedQuery, plan: Plan) -> tuple[str, ...]:
         """A few words or phrases close to the query, for when nothing was found.
@@ -482,6 +524,7 @@ def make_plan(
         typed=typed,
         exact=exact,
         weights=bit_weights,
+        frequency={},
         required=tuple(required),
         phrases=tuple(phrases),
         rerank_text=" ".join(parsed.terms),

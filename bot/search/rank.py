@@ -66,6 +66,8 @@ def scored(
     with ``map`` over builtin look-ups rather than a Python loop: the hot path of a query.
     """
     norm = norms.__getitem__
+    collected: list[tuple[int, Segment, dict[int, int]]] = []
+    total: Counter[int] = Counter()
     for seg_no, seg in enumerate(segments):
         if within is not None and within[0] != seg_no:
             continue
@@ -78,6 +80,10 @@ def scored(
             within=within[1] if within is not None else None,
             dead=dead[seg_no].pids,
         )
+        collected.append((seg_no, seg, cand))
+        total.update(cand.values())
+    plan = plan.in_context(total)
+    for seg_no, seg, cand in collected:
         counts = Counter(cand.values())
         values = {m: plan.value(m) for m in counts}
         kept = {m for m, v in values.items() if v[2]}
