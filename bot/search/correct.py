@@ -8,6 +8,7 @@ finds its word. Distances are optimal-string-alignment edits: a transposition is
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -17,13 +18,24 @@ from rapidfuzz.distance import OSA
 from bot.text import STOPWORDS, sound_key, stems
 
 MAX_EDITS = 3
+LONG_STEM = 6  # a stem this long that starts another is the same word (electrif/electrifi)
+MAX_LONGER = 8  # longer stems looked at per stem
+STEM_SLACK = 2  # ...at most this many letters longer or shorter
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 class Vocabulary:
     """The words of one index segment, bucketed for fast approximate look-up."""
 
-    __slots__ = ("_by_first", "_by_prefix", "_by_second", "_by_sound", "_by_stem", "_words")
+    __slots__ = (
+        "_by_first",
+        "_by_prefix",
+        "_by_second",
+        "_by_sound",
+        "_by_stem",
+        "_stem_keys",
+        "_words",
+    )
 
     def __init__(self, terms: Iterable[str]) -> None:
         by_first: defaultdict[tuple[int, str], list[str]] = defaultdict(list)
@@ -45,6 +57,7 @@ class Vocabulary:
         ordered = sorted(words)
         self._by_stem = _shared(zip(stems(ordered), ordered, strict=True))
         self._by_sound = _shared((sound_key(w), w) for w in ordered)
+        self._stem_keys = sorted(self._by_stem)
         self._by_first = dict(by_first)
         self._by_second = dict(by_second)
         self._by_prefix = dict(by_prefix)
@@ -67,9 +80,25 @@ class Vocabulary:
         keys += [(self._by_first, k, second) for k in range(n - 1 - rest, n + 1 + rest)]
         return self._scan(term, edits, [table.get((k, c)) for table, k, c in keys])
 
-    def forms(self, stem: str) -> tuple[str, ...]:
-        """The words whose stem is ``stem``."""
-        return self._by_stem.get(stem, ())
+    def forms(self, stem: str, shorter: bool = True) -> list[str]:
+        """The words whose stem is ``stem``, or (for a stem of ``LONG_STEM`` letters or
+        more) whose stem starts it (with ``shorter``) or starts with it, a letter or two
+        apart: Snowball leaves ``electrification`` and ``electrified`` apart (``electrif``,
+        ``electrifi``)."""
+        out = list(self._by_stem.get(stem, ()))
+        if len(stem) < LONG_STEM:
+            return out
+        if shorter:
+            for k in range(max(LONG_STEM, len(stem) - STEM_SLACK), len(stem)):
+                out.extend(self._by_stem.get(stem[:k], ()))
+        keys = self._stem_keys
+        i = bisect_left(keys, stem)
+        for key in keys[i : i + 1 + MAX_LONGER]:
+            if not key.startswith(stem):
+                break
+            if key != stem and len(key) - len(stem) <= STEM_SLACK:
+                out.extend(self._by_stem[key])
+        return out
 
     def sounds(self, key: str) -> tuple[str, ...]:
         """The words whose phonetic key is ``key``."""

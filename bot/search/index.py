@@ -195,10 +195,11 @@ class SearchIndex:
                     found[word] = distance
         return found
 
-    def forms(self, term: str) -> set[str]:
-        """Indexed words sharing ``term``'s stem."""
+    def forms(self, term: str, known: bool = True) -> set[str]:
+        """Indexed words sharing ``term``'s stem (see ``Vocabulary.forms``; a word the
+        index lacks (not ``known``) only meets stems its own starts)."""
         key = stem(term)
-        out = {w for seg in self._segments for w in seg.vocab.forms(key)}
+        out = {w for seg in self._segments for w in seg.vocab.forms(key, shorter=known)}
         out.discard(term)
         return out
 

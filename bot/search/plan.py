@@ -28,9 +28,9 @@ from typing import NamedTuple, Protocol
 
 from rapidfuzz.distance import OSA
 
-from bot.search.correct import MAX_EDITS
+from bot.search.correct import LONG_STEM, MAX_EDITS
 from bot.search.query import ParsedQuery
-from bot.text import STOPWORDS, correction_budget, typo_budget
+from bot.text import STOPWORDS, correction_budget, stem, typo_budget
 
 MAX_VARIANTS = 8  # near spellings looked up per query word, the likeliest
 MAX_FORMS = 6  # other forms of a word (same stem) looked up, the commonest
@@ -63,8 +63,9 @@ class Lexicon(Protocol):
         """Indexed words within ``edits`` edits of ``term`` (itself excluded), with distances."""
         ...
 
-    def forms(self, term: str) -> Collection[str]:
-        """Indexed words with the stem of ``term`` (itself excluded)."""
+    def forms(self, term: str, known: bool = True) -> Collection[str]:
+        """Indexed words with the stem of ``term`` (itself excluded); for a word the index
+        lacks (not ``known``), only the stem itself or longer ones."""
         ...
 
     def sounds_like(self, term: str) -> Collection[str]:
@@ -197,28 +198,30 @@ class Plan:
                 out.update(v.word for v in options if _held(v.word, tokens))
         return frozenset(out)
 
-    def corrected(self, found: Collection[str] = ()) -> str | None:
+    def corrected(self, found: Collection[str] | None = None) -> str | None:
         """The query as understood, or None when every word stands as typed.
 
-        ``found`` are the words the best hit matched (:meth:`matched`). A word found as
+        ``found`` are the words the best hit matched (:meth:`matched`): a word found as
         typed (or in another form of it) stands; else the near spelling found (the
-        likeliest, if several); a word not found is shown as its likeliest variant when the
-        index does not have it as typed.
+        likeliest, if several); a word the hit does not hold stays as typed (that reading
+        was not used). With no hit (``found`` None), a word the index lacks is shown as its
+        likeliest near spelling.
         """
         parts = []
         changed = False
+        held_words = found or ()
         for tokens, quoted in self.parsed.parts:
             fixed: list[str] = []
             for token in tokens:
                 options = self.variants.get(token, ())
                 best = token
-                if options and token not in found:
-                    held = [v for v in options if v.word in found]
+                if options and token not in held_words:
+                    held = [v for v in options if v.word in held_words]
                     if any(v.as_typed for v in held):
                         best = token
                     elif held:
                         best = held[0].word
-                    elif options[0].edits > 0:
+                    elif found is None and options[0].edits > 0:
                         best = options[0].word
                 if fixed and best == fixed[-1] and best != token:
                     continue  # "broad band" read as one word: "broadband" once
@@ -272,7 +275,8 @@ class Planner:
             out.append(plan.corrected() or " ".join(t for p, _ in parsed.parts for t in p))
             out[-1] = out[-1].replace('"', "")
         for term in parsed.terms[:3]:
-            if term in STOPWORDS or len(term) < 3:
+            # A word the library has is no typo: only missing words get near spellings.
+            if term in STOPWORDS or len(term) < 3 or self._lex.df(term):
                 continue
             edits = min(correction_budget(term, known=False) + 1, MAX_EDITS)
             found = self._lex.near(term, edits)
@@ -308,10 +312,14 @@ class Planner:
         lex = self._lex
         df = lex.df(term)
         typed: list[Variant] = []
-        if df > 0:
-            # Other forms of a word the library has; of one it lacks, the typos find them.
-            forms = sorted((w for w in lex.forms(term) if lex.df(w)), key=lambda w: -lex.df(w))
-            typed = [Variant(term, 0), *(Variant(w, 0, kind="stem") for w in forms[:MAX_FORMS])]
+        if df > 0 or len(stem(term)) >= LONG_STEM:
+            # Other forms of a word the library has, or of a long one it lacks (of a short
+            # one, the typos find them: "olde" is "older" more likely than "old").
+            forms = sorted(
+                (w for w in lex.forms(term, known=df > 0) if lex.df(w)), key=lambda w: -lex.df(w)
+            )
+            typed = [Variant(term, 0)] if df > 0 else []
+            typed += [Variant(w, 0, kind="stem") for w in forms[:MAX_FORMS]]
         typed += [Variant(w, 0, kind="split") for w in self._splits(term)]
         taken = {v.word for v in typed}
 
