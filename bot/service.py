@@ -127,6 +127,12 @@ class NewsService:
         """Every topic (catalogue, article tags, ``extra_topics``) with its article count."""
         return self._s.topics.counts(extra_topics)
 
+    def topic_articles(self, topic: Topic, extra_topics: Sequence[Topic] = ()) -> list[Article]:
+        """The articles about ``topic``, most about it first."""
+        state = self._s
+        ranked = state.topics.articles_for(topic, extra_topics)
+        return [state.articles[a] for a, _score in ranked if a in state.articles]
+
     def digest(
         self,
         topic: str,

@@ -119,6 +119,20 @@ def stem(token: str) -> str:
     return _STEMMER.stemWord(token)
 
 
+def singular(token: str) -> str:
+    """``token`` without a plural ending (``ferries`` → ``ferry``, ``ports`` → ``port``):
+    a word and its plural meet, other forms (``crossing``, ``cross``) stay apart."""
+    if len(token) <= 3 or not token.isalpha() or token.endswith(("ss", "us", "is")):
+        return token
+    if token.endswith("ies") and len(token) > 4:
+        return token[:-3] + "y"
+    if token.endswith(("sses", "shes", "ches", "xes", "zes")):
+        return token[:-2]
+    if token.endswith("s"):
+        return token[:-1]
+    return token
+
+
 def stems(tokens: list[str]) -> list[str]:
     """:func:`stem` of each token (one C call for the lot)."""
     return _STEMMER.stemWords(tokens)

@@ -224,7 +224,9 @@ class TopicModel:
         """A keyword matcher for ``topic`` (its keywords, else its name and aliases)."""
         matcher = self._matchers.get(topic)
         if matcher is None:
-            matcher = KeywordMatcher([topic.keywords or topic.names()])
+            # A server's topic is a moderator's list of words: each matches as itself.
+            whole = topic.origin == "guild"
+            matcher = KeywordMatcher([topic.keywords or topic.names()], whole_words=whole)
             with self._cache_lock:
                 if len(self._matchers) >= _EXTRA_CACHE:
                     self._matchers.pop(next(iter(self._matchers)), None)
