@@ -18,7 +18,7 @@ from bot.article_files import RemovalResult, UploadResult, add_article_file, rem
 from bot.corpus.library import Library
 from bot.corpus.model import Article, Rejection, ReloadReport
 from bot.digest import Digest, Topic, TopicModel, build_digest, load_catalogue, summarize
-from bot.search import SearchIndex, SearchResult, complete
+from bot.search import Completer, SearchIndex, SearchResult, complete
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,11 @@ class _State:
     def article_options(self) -> list[tuple[str, str]]:
         """(id, headline) of every article, built once per state for autocomplete."""
         return [(a.id, a.title) for a in self.articles.values()]
+
+    @functools.cached_property
+    def article_completer(self) -> Completer:
+        """Autocomplete over :attr:`article_options`, folded once per state."""
+        return Completer(self.article_options)
 
 
 class NewsService:
@@ -81,7 +86,9 @@ class NewsService:
                 )
             else:
                 topics = old.topics
-            self._state = _State(articles, index, topics)
+            state = _State(articles, index, topics)
+            state.article_completer.warm()  # here, not on the first keystroke
+            self._state = state
             self.last_report = report
             return report
 
@@ -171,7 +178,7 @@ class NewsService:
 
     def complete_articles(self, text: str, limit: int = 25) -> list[tuple[str, str]]:
         """Up to ``limit`` (article id, label) pairs for what a user has typed so far."""
-        return complete(text, self._s.article_options, limit=limit)
+        return self._s.article_completer.complete(text, limit)
 
     def complete_topics(
         self, text: str, extra_topics: Iterable[Topic] = (), limit: int = 25

@@ -37,7 +37,9 @@ class Vocabulary:
         "_words",
     )
 
-    def __init__(self, terms: Iterable[str]) -> None:
+    def __init__(self, terms: Iterable[str], *, forms: bool = True) -> None:
+        """Bucket ``terms``; ``forms`` also keys them by stem and sound (search needs that,
+        autocomplete does not)."""
         by_first: defaultdict[tuple[int, str], list[str]] = defaultdict(list)
         by_second: defaultdict[tuple[int, str], list[str]] = defaultdict(list)
         by_prefix: defaultdict[tuple[int, str], list[str]] = defaultdict(list)
@@ -54,7 +56,7 @@ class Vocabulary:
         self._words = frozenset(words)
         # Other forms (one stem) and sound-alikes (one phonetic key). Every key is kept,
         # even one word's: its other forms may be in another segment.
-        ordered = sorted(words)
+        ordered = sorted(words) if forms else []
         self._by_stem = _shared(zip(stems(ordered), ordered, strict=True))
         self._by_sound = _shared((sound_key(w), w) for w in ordered)
         self._stem_keys = sorted(self._by_stem)

@@ -23,8 +23,8 @@ def article(article_id: str, title: str, *sentences: str) -> Article:
 
 
 LIBRARY = [
-    article("ferry", "Night ferry returns", "The night ferry made three crossings.", "It was late."),
-    article("race", "Cross-country win", "She won the cross-country race.", "Runners crossed a river."),
+    article("ferry", "Night ferry returns", "The night ferry made three crossings.", "Late."),
+    article("race", "Cross-country win", "She won the cross-country race.", "They crossed."),
     article("ports", "Ports expand", "Two ports will expand their docks."),
     article("portugal", "Portugal votes", "Portugal held an election.", "Turnout was high."),
 ]
