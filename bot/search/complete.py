@@ -13,6 +13,7 @@ article ids and topic names).
 from __future__ import annotations
 
 import functools
+import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
@@ -30,15 +31,9 @@ _CUTOFF = 75  # below this a fuzzy match is noise rather than a typo
 _MAX_TEXT = 100
 FUZZY_CANDIDATES = 300  # labels scored by rapidfuzz per keystroke, at most
 _SCAN = 5000  # labels checked for "every typed word starts a word", at most
+_MAX_STARTS = 200  # a typed word starting more label words than this is no filter
 _SMALL = 500  # fewer options than this: score them all (cheap, and catches any typo)
-# Punctuation to spaces (apostrophes too: "kenya's" holds the word "kenya").
-_PUNCTUATION = str.maketrans(
-    dict.fromkeys(
-        [chr(c) for c in range(128) if not chr(c).isalnum() and chr(c) != "\n"]
-        + list("‘’“”–—…«»„•·"),
-        " ",
-    )
-)
+_ALNUM = re.compile(r"[^\W_]+")  # a word of a folded label, as the word index cuts it
 
 
 def complete(
@@ -78,14 +73,14 @@ class Completer:
     def _words(self) -> tuple[dict[str, array], Vocabulary]:
         """Each label word → the labels holding it, and those words for typos.
 
-        Words are cut at punctuation by one ``str.translate`` of the folded block (the
-        analyser's tokeniser per label costs seconds at 100k labels); an approximation
-        is enough to pick candidates, and :meth:`_may_start_words` double-checks.
+        Words are the runs of letters and digits of the folded labels (apostrophes cut
+        them: "kenya's" holds "kenya"); :meth:`_may_start_words` cuts the query alike.
         """
         index: dict[str, array] = {}
         get = index.get
-        for i, line in enumerate(self._labels.block.translate(_PUNCTUATION).split("\n")):
-            for word in set(line.split()):
+        findall = _ALNUM.findall
+        for i, line in enumerate(self._lines):
+            for word in set(findall(line)):
                 arr = get(word)
                 if arr is None:
                     index[word] = arr = array("I")
@@ -131,11 +126,9 @@ class Completer:
         if len(self.options) <= _SMALL or not query[0].isalnum():
             return True
         words = self._sorted_words
-        for token in tokenize(query):
+        for token in _ALNUM.findall(query):
             i = bisect_left(words, token)
-            if (i == len(words) or not words[i].startswith(token)) and (
-                token not in self._labels.block  # the word index is approximate
-            ):
+            if i == len(words) or not words[i].startswith(token):
                 return False
         return True
 
@@ -148,13 +141,35 @@ class Completer:
             chosen.update(dict.fromkeys(labels.containing(" " + query, limit=limit)))
         words = query.split()
         if len(chosen) < limit and len(words) > 1:
-            candidates = labels.containing(" " + words[0], at_start=words[0], limit=_SCAN)
+            candidates = self._holding_starts(words)
+            if candidates is None:
+                candidates = labels.containing(" " + words[0], at_start=words[0], limit=_SCAN)
             for i in candidates:
                 line = labels.line(i).split()
                 if all(any(w.startswith(q) for w in line) for q in words[1:]):
                     chosen[i] = None
                     if len(chosen) >= limit:
                         break
+
+    def _holding_starts(self, typed: list[str]) -> list[int] | None:
+        """Labels with a word starting with each typed word, through the word index (in
+        option order, at most ``_SCAN``); None when every typed word starts too many words
+        to be worth it (then the labels are scanned)."""
+        if len(self.options) <= _SMALL:
+            return None
+        index, _vocab = self._words
+        words = self._sorted_words
+        common: set[int] | None = None
+        for token in dict.fromkeys(t for w in typed for t in _ALNUM.findall(w)):
+            lo = bisect_left(words, token)
+            hi = bisect_left(words, token + "\U0010ffff", lo)
+            if hi - lo > _MAX_STARTS:
+                continue
+            holders: set[int] = set()
+            for word in words[lo:hi]:
+                holders.update(index[word])
+            common = holders if common is None else common & holders
+        return None if common is None else sorted(common)[:_SCAN]
 
     def _fuzzy(self, query: str, limit: int) -> list[int]:
         """Labels like ``query`` despite typos, best first."""
