@@ -41,6 +41,10 @@ SOUND_ODDS = TYPO_RATE**2  # a sound-alike counts as two typos: below any one-ed
 MIN_SHARE = 0.02  # a near word less likely than this share of all is a weak variant
 MIN_WEIGHT = 0.01  # a match still counts a little, however common the word
 MIN_PART = 2  # the shortest half of a compound worth trying
+MAX_COMPOUND = 30  # longer words are not cut in two
+MAX_SPLITS = 3  # cuts into two indexed words checked per word
+MAX_SOUNDS = 200  # sound-alikes compared per word
+MAX_PLANNED = 16  # words planned per query, phrase words included (a longer phrase fails)
 CONTEXT_SHARE = 0.1  # a spelling found with the other words this often is their reading
 _CACHE_SIZE = 4096
 
@@ -252,7 +256,7 @@ class Planner:
         wanted = list(parsed.terms)
         for phrase in parsed.phrases:
             wanted.extend(t for t in phrase if only_stopwords or t not in STOPWORDS)
-        terms = list(dict.fromkeys(wanted))
+        terms = list(dict.fromkeys(wanted))[:MAX_PLANNED]
         variants = {t: self._in_query(t, terms) for t in terms}
         joined = self._joined(parsed, set(terms))
         for word, (left, right) in joined.items():
@@ -370,13 +374,19 @@ class Planner:
 
     def _splits(self, term: str) -> list[str]:
         """``term`` cut into two indexed words the library writes in a row (at most two)."""
-        if len(term) < 2 * MIN_PART + 1 or not term.isalpha():
+        if not 2 * MIN_PART + 1 <= len(term) <= MAX_COMPOUND or not term.isalpha():
             return []
         lex = self._lex
         out = []
+        tried = 0
         for i in range(MIN_PART, len(term) - MIN_PART + 1):
             left, right = term[:i], term[i:]
-            if lex.df(left) and lex.df(right) and lex.df(f"{left} {right}"):
+            if left in STOPWORDS or right in STOPWORDS or not (lex.df(left) and lex.df(right)):
+                continue
+            tried += 1  # each costs a look at passages holding both: a few at most
+            if tried > MAX_SPLITS:
+                break
+            if lex.df(f"{left} {right}"):
                 out.append(f"{left} {right}")
         return sorted(out, key=lambda w: -lex.df(w))[:2]
 
@@ -388,7 +398,7 @@ class Planner:
             return []
         limit = max(2, budget + 1)
         out = []
-        for word in self._lex.sounds_like(term):
+        for word in list(self._lex.sounds_like(term))[:MAX_SOUNDS]:
             if word in taken or abs(len(word) - len(term)) > 1 or word[0] != term[0]:
                 continue
             d = OSA.distance(term, word, score_cutoff=limit)
