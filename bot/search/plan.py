@@ -106,7 +106,8 @@ class Plan:
     ``alts`` are ``(bit, word)`` pairs; ``groups`` the bit masks of the query's words (a
     word is matched when any of its variants is; a joined compound's bit is in both words'
     groups); ``weak`` the bits of weak variants; ``typed`` the bits of readings as typed
-    (other forms included), ``exact`` of the words as typed (and their compounds);
+    (other forms included), ``exact`` of the words as typed (and their compounds) (for a
+    word the library lacks, all its readings are both); ``near`` of near spellings;
     ``weights`` the BM25 idf of each bit, lower for a less likely reading; ``frequency``
     the passages holding each bit's word.
     ``required`` are the groups every hit must match (the words of quoted phrases);
@@ -123,6 +124,7 @@ class Plan:
     weak: int
     typed: int
     exact: int
+    near: int
     weights: dict[int, float]
     frequency: dict[int, int]
     required: tuple[int, ...]
@@ -160,7 +162,7 @@ class Plan:
         """
         near_groups = []
         for group in self.groups:
-            near = [b for b, _w in self.alts if b & group and not b & self.typed]
+            near = [b for b, _w in self.alts if b & group & self.near]
             if len(near) > 1:
                 near_groups.append((group, near))
         if not near_groups or len(self.groups) < 2:
@@ -481,6 +483,7 @@ def make_plan(
     weak = 0
     typed = 0
     exact = 0
+    near = 0
     bit_weights: dict[int, float] = {}
     group_of: dict[str, int] = {}
     joined_bit: dict[str, int] = {}
@@ -505,8 +508,15 @@ def make_plan(
                 typed |= bit
             if variant.as_typed and variant.kind != "stem":
                 exact |= bit
+            if not variant.as_typed:
+                near |= bit
             if variant.kind == "joined":
                 joined_bit[variant.word] = bit
+        if not mask & typed:
+            # No reading as typed (the library lacks the word): its near spellings are
+            # all there is, and rank as the word itself would.
+            typed |= mask
+            exact |= mask
         groups.append(mask)
         group_of[term] = mask
 
@@ -541,6 +551,7 @@ def make_plan(
         weak=weak,
         typed=typed,
         exact=exact,
+        near=near,
         weights=bit_weights,
         frequency={},
         required=tuple(required),

@@ -182,3 +182,14 @@ def test_a_failed_phrase_does_not_suggest_unrelated_frequent_words() -> None:
     nothing = index.search('"xqzv tax"', limit=5)
     assert not nothing.hits
     assert all(s not in ("the", "was", "fell", "for") for s in nothing.suggestions)
+
+
+def test_a_missing_word_keeps_its_near_spellings_beside_exact_matches_of_others() -> None:
+    index = SearchIndex.build(
+        [
+            article("keeper", "The keeper retired."),
+            article("ferry", "The lighthouse ferry sails again."),
+        ]
+    )
+    hits = index.search("lighthouse keepr", limit=5).hits
+    assert {h.article_id for h in hits} == {"keeper", "ferry"}
