@@ -1,12 +1,12 @@
-"""The search index: query words and their near spellings → postings → coverage, BM25, rerank.
+"""The search index: parse → plan → rank, over immutable segments.
 
-Each query word is matched as typed and as its likeliest near spellings in the vocabulary
-(:mod:`bot.search.correct`), Meilisearch-style: a typo is often another word of the corpus
-(``sadi``, ``booing``), so even a word the index has may stand for another. The variants
-are looked up in each segment's postings (:mod:`bot.search.segment`) and ranked
-(:mod:`bot.search.rank`).
-An index is immutable. :meth:`SearchIndex.updated` returns a new index that shares the
-unchanged segments with the old one, so searches running on the old object are undisturbed.
+``SearchIndex.search`` parses the query (:mod:`bot.search.query`), plans each word's
+readings (as typed, other forms, compounds, near spellings, sound-alikes:
+:mod:`bot.search.plan`, over this index as its :class:`~bot.search.plan.Lexicon`), looks
+them up in each segment's postings (:mod:`bot.search.segment`) and ranks the passages
+(:mod:`bot.search.rank`). An index is immutable. :meth:`SearchIndex.updated` returns a new
+index that shares the unchanged segments with the old one, so searches running on the old
+object are undisturbed.
 """
 
 from __future__ import annotations
