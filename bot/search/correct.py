@@ -46,8 +46,9 @@ class Vocabulary:
         words = set()
         for term in terms:
             # Numbers are never corrected, and nothing is corrected into a number or into a
-            # stopword (``thre`` → ``the`` would find every passage and mean nothing).
-            if len(term) < 2 or not term.isalpha() or term in STOPWORDS:
+            # short stopword (``thre`` → ``the`` would find every passage and mean nothing;
+            # ``withni`` → ``within`` is fine).
+            if len(term) < 2 or not term.isalpha() or (term in STOPWORDS and len(term) <= 4):
                 continue
             words.add(term)
             by_first[len(term), term[0]].append(term)

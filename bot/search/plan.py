@@ -108,6 +108,8 @@ class Plan:
     groups); ``weak`` the bits of weak variants; ``typed`` the bits of readings as typed
     (other forms included), ``exact`` of the words as typed (and their compounds) (for a
     word the library lacks, all its readings are both); ``near`` of near spellings;
+    ``soft`` of the function words beside content words (in no group, weak: holding
+    them breaks ties between passages that match the content words alike);
     ``weights`` the BM25 idf of each bit, lower for a less likely reading; ``frequency``
     the passages holding each bit's word.
     ``required`` are the groups every hit must match (the words of quoted phrases);
@@ -125,6 +127,7 @@ class Plan:
     typed: int
     exact: int
     near: int
+    soft: int
     weights: dict[int, float]
     frequency: dict[int, int]
     required: tuple[int, ...]
@@ -133,9 +136,10 @@ class Plan:
     possible: bool
     only_stopwords: bool = False
 
-    def value(self, mask: int) -> tuple[int, float, bool, int, int]:
+    def value(self, mask: int) -> tuple[int, float, bool, int, int, int]:
         """Words matched, summed idf, whether the required words are all there, the words
-        matched exactly as typed, and those matched as typed or in another form."""
+        matched exactly as typed, those matched as typed or in another form, and the
+        function words held."""
         coverage = 0
         typed = 0
         exact = 0
@@ -149,8 +153,9 @@ class Plan:
                     if hit & self.exact:
                         exact += 1
                 total += max(w for b, w in self.weights.items() if b & hit)
+        soft = (mask & self.soft).bit_count()
         ok = all(mask & g for g in self.required)
-        return coverage, total, ok, exact, typed
+        return coverage, total, ok, exact, typed, soft
 
     def in_context(self, counts: Mapping[int, int]) -> Plan:
         """This plan with each word's near spellings weighed by the company they keep.
@@ -265,8 +270,9 @@ class Planner:
             for term in (left, right):
                 if word not in {v.word for v in variants[term]}:
                     variants[term] = (*variants[term], Variant(word, 0, kind="joined"))
-        weights = {t: self._weights(v) for t, v in variants.items()}
-        plan = make_plan(parsed, variants, weights, only_stopwords)
+        soft = {t: (Variant(t, 0, weak=True),) for t in parsed.soft if self._lex.df(t)}
+        weights = {t: self._weights(v) for t, v in (*variants.items(), *soft.items())}
+        plan = make_plan(parsed, variants, weights, only_stopwords, soft)
         return replace(plan, frequency={b: self._lex.df(w) for b, w in plan.alts})
 
     def suggest(self, parsed: ParsedQuery, plan: Plan) -> tuple[str, ...]:
@@ -476,8 +482,10 @@ def make_plan(
     variants: dict[str, Variants],
     weights: dict[str, dict[str, float]],
     only_stopwords: bool = False,
+    soft: dict[str, Variants] | None = None,
 ) -> Plan:
-    """Combine a parsed query with each term's variants (best first) and their weights."""
+    """Combine a parsed query with each term's variants (best first) and their weights;
+    ``soft`` are the function words' (weak, in no group)."""
     alts: list[tuple[int, str]] = []
     groups: list[int] = []
     weak = 0
@@ -520,6 +528,14 @@ def make_plan(
         groups.append(mask)
         group_of[term] = mask
 
+    soft_bits = 0
+    for term, (variant,) in (soft or {}).items():
+        bit = 1 << len(alts)
+        alts.append((bit, variant.word))
+        bit_weights[bit] = weights[term][variant.word]
+        weak |= bit
+        soft_bits |= bit
+
     required: list[int] = []
     phrases: list[tuple[frozenset[str], ...]] = []
     possible = True
@@ -552,6 +568,7 @@ def make_plan(
         typed=typed,
         exact=exact,
         near=near,
+        soft=soft_bits,
         weights=bit_weights,
         frequency={},
         required=tuple(required),
