@@ -47,6 +47,7 @@ MAX_SOUNDS = 200  # sound-alikes compared per word
 MAX_PLANNED = 16  # words planned per query, phrase words included (a longer phrase fails)
 CONTEXT_SHARE = 0.1  # a spelling found with the other words this often is their reading
 _CACHE_SIZE = 4096
+_DF_CACHE = 65536
 
 AS_TYPED = frozenset({"exact", "stem", "split", "joined"})
 
@@ -110,7 +111,8 @@ class Plan:
     word the library lacks, all its readings are both); ``near`` of near spellings;
     ``soft`` of the function words beside content words (in no group, weak: holding
     them breaks ties between passages that match the content words alike);
-    ``weights`` the BM25 idf of each bit, lower for a less likely reading; ``frequency``
+    ``weights`` the BM25 idf of each bit, lower for a less likely reading (``ranked``:
+    each group's bits, heaviest first); ``frequency``
     the passages holding each bit's word.
     ``required`` are the groups every hit must match (the words of quoted phrases);
     ``phrases`` the accepted tokens at each position of each phrase. ``rerank_text`` is
@@ -129,6 +131,7 @@ class Plan:
     near: int
     soft: int
     weights: dict[int, float]
+    ranked: dict[int, tuple[tuple[int, float], ...]]
     frequency: dict[int, int]
     required: tuple[int, ...]
     phrases: tuple[tuple[frozenset[str], ...], ...]
@@ -152,7 +155,7 @@ class Plan:
                     typed += 1
                     if hit & self.exact:
                         exact += 1
-                total += max(w for b, w in self.weights.items() if b & hit)
+                total += next(w for b, w in self.ranked[group] if b & hit)
         soft = (mask & self.soft).bit_count()
         ok = all(mask & g for g in self.required)
         return coverage, total, ok, exact, typed, soft
@@ -193,7 +196,7 @@ class Plan:
             strongest = max(self.weights[b] for b in near)
             for b in near:
                 weights[b] = max(self.weights[b], strongest * (0.5 + 0.5 * share[b] / most))
-        return replace(self, weights=weights)
+        return replace(self, weights=weights, ranked=_ranked(self.groups, weights))
 
     def matched(self, tokens: Collection[str]) -> frozenset[str]:
         """The indexed words of a passage (its ``tokens``) that answer the query's words.
@@ -255,7 +258,17 @@ class Planner:
     def __init__(self, lexicon: Lexicon) -> None:
         self._lex = lexicon
         self._cache: dict[str, Variants] = {}
+        self._dfs: dict[str, int] = {}
         self._lock = threading.Lock()
+
+    def _df(self, term: str) -> int:
+        """The lexicon's frequency of ``term``, remembered (the index never changes)."""
+        n = self._dfs.get(term)
+        if n is None:
+            if len(self._dfs) >= _DF_CACHE:
+                self._dfs.clear()
+            n = self._dfs[term] = self._lex.df(term)
+        return n
 
     def plan(self, parsed: ParsedQuery) -> Plan:
         """The plan for ``parsed``: each word's readings, weights and bits."""
@@ -270,10 +283,10 @@ class Planner:
             for term in (left, right):
                 if word not in {v.word for v in variants[term]}:
                     variants[term] = (*variants[term], Variant(word, 0, kind="joined"))
-        soft = {t: (Variant(t, 0, weak=True),) for t in parsed.soft if self._lex.df(t)}
+        soft = {t: (Variant(t, 0, weak=True),) for t in parsed.soft if self._df(t)}
         weights = {t: self._weights(v) for t, v in (*variants.items(), *soft.items())}
         plan = make_plan(parsed, variants, weights, only_stopwords, soft)
-        return replace(plan, frequency={b: self._lex.df(w) for b, w in plan.alts})
+        return replace(plan, frequency={b: self._df(w) for b, w in plan.alts})
 
     def suggest(self, parsed: ParsedQuery, plan: Plan) -> tuple[str, ...]:
         """A few words or phrases close to the query, for when nothing was found.
@@ -288,13 +301,13 @@ class Planner:
             out[-1] = out[-1].replace('"', "")
         for term in parsed.terms[:3]:
             # A word the library has is no typo: only missing words get near spellings.
-            if term in STOPWORDS or len(term) < 3 or self._lex.df(term):
+            if term in STOPWORDS or len(term) < 3 or self._df(term):
                 continue
             edits = min(correction_budget(term, known=False) + 1, MAX_EDITS)
             found = self._lex.near(term, edits)
             # A suggestion must be at most a third of the word away: "the" is not near "tax".
             found = {w: d for w, d in found.items() if 3 * d <= max(len(term), len(w)) + 1}
-            df = {w: self._lex.df(w) for w in found if w != term}
+            df = {w: self._df(w) for w in found if w != term}
             close = sorted((w for w in df if df[w]), key=lambda w: (found[w], -df[w], w))[:3]
             out.extend(close)
         return tuple(dict.fromkeys(out))[:5]
@@ -322,14 +335,13 @@ class Planner:
         if cached is not None:
             return cached
         lex = self._lex
-        df = lex.df(term)
+        df = self._df(term)
         typed: list[Variant] = []
         if df > 0 or len(stem(term)) >= LONG_STEM:
             # Other forms of a word the library has, or of a long one it lacks (of a short
             # one, the typos find them: "olde" is "older" more likely than "old").
-            forms = sorted(
-                (w for w in lex.forms(term, known=df > 0) if lex.df(w)), key=lambda w: -lex.df(w)
-            )
+            known = lex.forms(term, known=df > 0)
+            forms = sorted((w for w in known if self._df(w)), key=lambda w: -self._df(w))
             typed = [Variant(term, 0)] if df > 0 else []
             typed += [Variant(w, 0, kind="stem") for w in forms[:MAX_FORMS]]
         typed += [Variant(w, 0, kind="split") for w in self._splits(term)]
@@ -341,14 +353,14 @@ class Planner:
         if budget > 1 and not found and not df:
             found = lex.near(term, budget)
         found = {w: d for w, d in found.items() if w not in taken}
-        likely = {w: n * TYPO_RATE ** found[w] for w in found if (n := lex.df(w)) > 0}
+        likely = {w: n * TYPO_RATE ** found[w] for w in found if (n := self._df(w)) > 0}
         if df and typo_budget(term) == 0 and max(likely.values(), default=0) <= df:
             likely = {}
         near = sorted(likely, key=lambda w: (-likely[w], w))[:MAX_VARIANTS]
         # A near spelling's other forms are near too: "prise" may be "prices" as well.
         for word in near[:3]:
             for form in lex.forms(word):
-                if form not in likely and form not in taken and (n := lex.df(form)) > 0:
+                if form not in likely and form not in taken and (n := self._df(form)) > 0:
                     found[form] = found[word] + 1  # a form away from a typo away
                     likely[form] = n * TYPO_RATE ** found[form]
         near = sorted(likely, key=lambda w: (-likely[w], w))[:MAX_VARIANTS]
@@ -384,19 +396,18 @@ class Planner:
         """``term`` cut into two indexed words the library writes in a row (at most two)."""
         if not 2 * MIN_PART + 1 <= len(term) <= MAX_COMPOUND or not term.isalpha():
             return []
-        lex = self._lex
         out = []
         tried = 0
         for i in range(MIN_PART, len(term) - MIN_PART + 1):
             left, right = term[:i], term[i:]
-            if left in STOPWORDS or right in STOPWORDS or not (lex.df(left) and lex.df(right)):
+            if left in STOPWORDS or right in STOPWORDS or not (self._df(left) and self._df(right)):
                 continue
             tried += 1  # each costs a look at passages holding both: a few at most
             if tried > MAX_SPLITS:
                 break
-            if lex.df(f"{left} {right}"):
+            if self._df(f"{left} {right}"):
                 out.append(f"{left} {right}")
-        return sorted(out, key=lambda w: -lex.df(w))[:2]
+        return sorted(out, key=lambda w: -self._df(w))[:2]
 
     def _sounds(self, term: str, taken: set[str]) -> list[tuple[str, int]]:
         """Words that sound like ``term`` and are spelt within a few edits of it, closest
@@ -410,9 +421,9 @@ class Planner:
             if word in taken or abs(len(word) - len(term)) > 1 or word[0] != term[0]:
                 continue
             d = OSA.distance(term, word, score_cutoff=limit)
-            if d <= limit and self._lex.df(word) > 0:
+            if d <= limit and self._df(word) > 0:
                 out.append((word, d))
-        out.sort(key=lambda wd: (wd[1], -self._lex.df(wd[0]), wd[0]))
+        out.sort(key=lambda wd: (wd[1], -self._df(wd[0]), wd[0]))
         return out[:2]
 
     def _joined(self, parsed: ParsedQuery, terms: set[str]) -> dict[str, tuple[str, str]]:
@@ -423,7 +434,7 @@ class Planner:
                 continue
             for left, right in itertools.pairwise(tokens):
                 word = left + right
-                if left in terms and right in terms and left != right and self._lex.df(word):
+                if left in terms and right in terms and left != right and self._df(word):
                     out.setdefault(word, (left, right))
         return out
 
@@ -438,13 +449,23 @@ class Planner:
         of a frequent one weighs about as the frequent one does.
         """
         lex = self._lex
-        background = sum(lex.df(v.word) * _odds(v) for v in variants)
+        background = sum(self._df(v.word) * _odds(v) for v in variants)
         n = lex.passages
         out = {}
         for v in variants:
             df = min(background / _odds(v), n)
             out[v.word] = max(math.log(1 + (n - df + 0.5) / (df + 0.5)), MIN_WEIGHT)
         return out
+
+
+def _ranked(
+    groups: tuple[int, ...], weights: dict[int, float]
+) -> dict[int, tuple[tuple[int, float], ...]]:
+    """Each group's (bit, weight) pairs, heaviest first."""
+    return {
+        g: tuple(sorted(((b, w) for b, w in weights.items() if b & g), key=lambda bw: -bw[1]))
+        for g in groups
+    }
 
 
 def _odds(v: Variant) -> float:
@@ -570,6 +591,7 @@ def make_plan(
         near=near,
         soft=soft_bits,
         weights=bit_weights,
+        ranked=_ranked(tuple(groups), bit_weights),
         frequency={},
         required=tuple(required),
         phrases=tuple(phrases),
