@@ -1,6 +1,9 @@
 """Search speed and quality: our index against a plain rapidfuzz scan, on 10k–1M sentences.
 
-Run: ``.venv/bin/python benchmarks/search.py [--sizes 10000,100000,1000000] [--queries 200]``
+Run: ``.venv/bin/python benchmarks/search.py [--sizes 10000,100000,1000000] [--queries 200]
+[--complete 100000]``
+
+First, autocomplete: the latency of each keystroke over ``--complete`` headlines.
 
 The corpus mixes the real BBC sentences of ``../shared/corpora/bbc-news-2225`` (when present,
 mojibake and all) with generated news-like sentences whose words follow a Zipfian law over
@@ -40,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.corpus.model import Article
 from bot.search import SearchIndex
-from bot.search.tokens import STOPWORDS, nfc, tokenize
+from bot.text import STOPWORDS, nfc, tokenize
 
 BBC = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "bbc-news-2225"
 _SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
@@ -358,6 +361,38 @@ def time_update(index: SearchIndex, articles: list[Article]) -> float:
     return statistics.median(times) * 1000
 
 
+def time_autocomplete(real: list[list[str]], size: int, seed: int) -> None:
+    """Per-keystroke autocomplete latency over ``size`` headlines (BBC first sentences,
+    repeated with a number so each is distinct): every prefix of 40 headlines as typed,
+    then 40 with one typo in a word. The options are folded once, as the service does."""
+    from bot.search.complete import Completer
+
+    heads = [s[0][:90] for s in real] or ["Chancellor unveils the budget"]
+    options = [(f"id{i}", f"{heads[i % len(heads)]} ({i})") for i in range(size)]
+    start = time.perf_counter()
+    completer = Completer(options).warm()
+    warm = time.perf_counter() - start
+    rng = random.Random(seed)
+    typed, typos = [], []
+    for head in rng.sample(heads, min(40, len(heads))):
+        text = head[:20]
+        typed += [text[:k] for k in range(1, len(text) + 1)]
+        words = [w for w in text.split() if len(w) >= 5]
+        if words:
+            typos.append(text.replace(words[0], typo(words[0].lower(), rng), 1))
+    for name, queries in (("prefix keystrokes", typed), ("with a typo", typos)):
+        times = []
+        for q in queries:
+            start = time.perf_counter()
+            completer.complete(q)
+            times.append(time.perf_counter() - start)
+        print(
+            f"autocomplete over {size} headlines, {name}: p50 "
+            f"{percentile(times, 0.5) * 1000:.2f} ms, p95 {percentile(times, 0.95) * 1000:.2f} "
+            f"ms, max {max(times) * 1000:.2f} ms ({len(times)} calls; folding once {warm:.1f} s)"
+        )
+
+
 def share(flags: list[bool]) -> str:
     return f"{sum(flags) / len(flags):.3f}" if flags else "—"
 
@@ -370,11 +405,16 @@ def main() -> None:
         "--scan-queries", default="", help="queries for the scan per size, e.g. 50,10,3"
     )
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--complete", type=int, default=100_000, help="headlines for autocomplete (0: skip)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     scan_counts = [int(s) for s in args.scan_queries.split(",")] if args.scan_queries else []
 
     real = bbc_articles()
+    if args.complete:
+        time_autocomplete(real, args.complete, args.seed)
     words = vocabulary(real)
     print(f"BBC articles: {len(real)}; their words head a Zipf vocabulary of {VOCAB}")
     header = (

@@ -59,7 +59,7 @@ def _mark(text: str, spans: Iterable[tuple[int, int]], tty: bool) -> str:
 
 def search_json(result: SearchResult) -> dict[str, Any]:
     """The ``newsbot search --json`` object for one query."""
-    return {
+    out: dict[str, Any] = {
         "query": result.query,
         "corrected": result.corrected,
         "hits": [
@@ -71,10 +71,14 @@ def search_json(result: SearchResult) -> dict[str, Any]:
                 "score": round(hit.score, 4),
                 "highlights": [[start, end] for start, end in hit.highlights],
                 "url": hit.url,
+                "matched": list(hit.matched),
             }
             for hit in result.hits
         ],
     }
+    if result.notice:  # only a query of nothing but function words has one
+        out["notice"] = result.notice
+    return out
 
 
 def digest_json(digest: Digest) -> dict[str, Any]:
@@ -112,6 +116,8 @@ def article_json(service: NewsService, article: Article, sentences: int) -> dict
 def _print_search(result: SearchResult, out: TextIO, tty: bool) -> None:
     if result.corrected:
         out.write(f"Did you mean: {result.corrected}\n")
+    if result.notice:
+        out.write(f"{result.notice}\n")
     if not result.hits:
         out.write(f"No excerpts found for {result.query!r}.")
         if result.suggestions:

@@ -43,7 +43,7 @@ from bot.digest import (
     summarize,
 )
 from bot.schedule.timespec import local_date
-from bot.search import SearchIndex, SearchResult, complete
+from bot.search import Completer, SearchIndex, SearchResult, complete
 
 Clock = Callable[[], dt.datetime]
 
@@ -62,6 +62,11 @@ class _State:
     def article_options(self) -> list[tuple[str, str]]:
         """(id, headline) of every article, built once per state for autocomplete."""
         return [(a.id, a.title) for a in self.articles.values()]
+
+    @functools.cached_property
+    def article_completer(self) -> Completer:
+        """Autocomplete over :attr:`article_options`, folded once per state."""
+        return Completer(self.article_options)
 
 
 class NewsService:
@@ -135,7 +140,9 @@ class NewsService:
                 )
             else:
                 topics = old.topics
-            self._state = _State(articles, index, topics)
+            state = _State(articles, index, topics)
+            state.article_completer.warm()  # here, not on the first keystroke
+            self._state = state
             self.last_report = report
             return report
 
@@ -296,6 +303,12 @@ class NewsService:
         """Every topic (catalogue, article tags, ``extra_topics``) with its article count."""
         return self._s.topics.counts(extra_topics)
 
+    def topic_articles(self, topic: Topic, extra_topics: Sequence[Topic] = ()) -> list[Article]:
+        """The articles about ``topic``, most about it first."""
+        state = self._s
+        ranked = state.topics.articles_for(topic, extra_topics)
+        return [state.articles[a] for a, _score in ranked if a in state.articles]
+
     def digest(
         self,
         topic: str,
@@ -361,7 +374,7 @@ class NewsService:
 
     def complete_articles(self, text: str, limit: int = 25) -> list[tuple[str, str]]:
         """Up to ``limit`` (article id, label) pairs for what a user has typed so far."""
-        return complete(text, self._s.article_options, limit=limit)
+        return self._s.article_completer.complete(text, limit)
 
     def complete_topics(
         self, text: str, extra_topics: Iterable[Topic] = (), limit: int = 25

@@ -31,9 +31,11 @@ from bot.corpus.model import Article
 from bot.digest.catalogue import MAX_NAME_CHARS, Topic, topic_key
 from bot.digest.keywords import KeywordMatcher
 from bot.digest.summarize import ScoredSentence, overlap, score_sentences
-from bot.digest.text import STOPWORDS, clean_label, sentence_key, trim, words
+from bot.digest.text import clean_label, sentence_key, trim
 from bot.digest.topics import TopicModel
 from bot.search import SearchIndex
+from bot.text import STOPWORDS
+from bot.text import tokenize as words
 
 MAX_POINTS = 25  # Discord skins ask for ≤ 10 (what an embed holds); the CLI may ask for more
 MAX_POINT_CHARS = 600  # a point is one sentence; a 3,000-character "sentence" is cut

@@ -1,8 +1,10 @@
 """Counting topic keywords in tokenised text.
 
-A keyword is a word (matching its plural and -ing/-ed forms through ``stem``), a prefix
+A keyword is a word (matching its other forms through the analyser's ``stem``; a
+moderator's keyword, ``whole_words``, matches only as the word itself or its plural, so
+``crossing`` never matches ``cross``), a prefix
 ("invest*": every word starting "invest"), or a phrase of those ("world cup",
-"counter-terror*"). Matching works on the tokens of ``text.words`` so keywords and articles
+"counter-terror*"). Matching works on the tokens of ``bot.text.tokenize`` so keywords and articles
 are cut the same way.
 """
 
@@ -12,7 +14,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.digest.text import fold, stem, words
+from bot.text import fold_text as fold
+from bot.text import singular, stem
+from bot.text import tokenize as words
 
 _MIN_PREFIX = 3  # a shorter "prefix*" would match half the dictionary: treated as a word
 
@@ -21,12 +25,15 @@ _MIN_PREFIX = 3  # a shorter "prefix*" would match half the dictionary: treated 
 class _Word:
     value: str
     prefix: bool
+    whole: bool = False
 
     def matches(self, token: str) -> bool:
-        return token.startswith(self.value) if self.prefix else stem(token) == self.value
+        if self.prefix:
+            return token.startswith(self.value)
+        return (singular(token) if self.whole else stem(token)) == self.value
 
 
-def parse_keyword(keyword: str) -> tuple[_Word, ...]:
+def parse_keyword(keyword: str, whole_words: bool = False) -> tuple[_Word, ...]:
     """The words of ``keyword`` as matchers; empty when it has no letters or digits."""
     out: list[_Word] = []
     for part in keyword.split():
@@ -35,6 +42,8 @@ def parse_keyword(keyword: str) -> tuple[_Word, ...]:
         for i, token in enumerate(tokens):
             if star and i == len(tokens) - 1 and len(token) >= _MIN_PREFIX:
                 out.append(_Word(fold(token), True))
+            elif whole_words:
+                out.append(_Word(singular(token), False, True))
             else:
                 out.append(_Word(stem(token), False))
     return tuple(out)
@@ -43,7 +52,10 @@ def parse_keyword(keyword: str) -> tuple[_Word, ...]:
 class KeywordMatcher:
     """Counts, per group (topic), the hits of each of its keywords in a token sequence."""
 
-    def __init__(self, groups: Sequence[Sequence[str]]) -> None:
+    def __init__(self, groups: Sequence[Sequence[str]], whole_words: bool = False) -> None:
+        """``groups`` of keywords; ``whole_words`` matches each as itself or its plural
+        only (a moderator's keywords), not through its stem."""
+        self.whole_words = whole_words
         self.patterns: list[tuple[int, tuple[_Word, ...]]] = []
         self._exact: dict[str, list[int]] = {}
         self._prefix: dict[str, list[int]] = {}
@@ -51,7 +63,7 @@ class KeywordMatcher:
         seen: set[tuple[int, tuple[_Word, ...]]] = set()
         for group, keywords in enumerate(groups):
             for keyword in keywords:
-                pattern = parse_keyword(keyword)
+                pattern = parse_keyword(keyword, whole_words)
                 if not pattern or (group, pattern) in seen:
                     continue
                 seen.add((group, pattern))
@@ -67,7 +79,8 @@ class KeywordMatcher:
         """Pattern ids whose first word matches ``token`` (memoised per distinct token)."""
         ids = self._first.get(token)
         if ids is None:
-            found = list(self._exact.get(stem(token), ()))
+            key = singular(token) if self.whole_words else stem(token)
+            found = list(self._exact.get(key, ()))
             for pid in self._prefix.get(token[:2], ()):
                 if token.startswith(self.patterns[pid][1][0].value):
                     found.append(pid)

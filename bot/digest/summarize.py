@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.corpus.model import Article
-from bot.digest.text import content_terms, sentence_key, stands_alone
+from bot.digest.text import sentence_key, stands_alone
+from bot.text import content_terms
 
 # Round values chosen on general grounds (a mild lead prior, a mild stand-alone preference);
 # benchmarks/digest_quality.py checks them against BBC reference summaries, it did not fit them.

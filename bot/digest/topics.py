@@ -22,7 +22,8 @@ from rapidfuzz.distance import DamerauLevenshtein
 from bot.corpus.model import Article
 from bot.digest.catalogue import MAX_NAME_CHARS, Topic, tag_topic, topic_key
 from bot.digest.keywords import KeywordMatcher
-from bot.digest.text import words
+from bot.text import tokenize as words
+from bot.text import typo_budget
 
 _TITLE_WEIGHT = 3  # a headline hit counts as this many body hits
 _REFERENCE_TOKENS = 150  # articles longer than this need proportionally more evidence
@@ -73,11 +74,6 @@ def _raw_scores(matcher: KeywordMatcher, doc: _Doc) -> dict[int, float]:
 def _unit(score: float) -> float:
     """Map an unbounded evidence score onto 0..1 for display and ranking."""
     return round(score / (score + 3.0), 4)
-
-
-def _typo_budget(text: str) -> int:
-    length = len(text.replace(" ", ""))
-    return 0 if length < 4 else 1 if length < 8 else 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +224,9 @@ class TopicModel:
         """A keyword matcher for ``topic`` (its keywords, else its name and aliases)."""
         matcher = self._matchers.get(topic)
         if matcher is None:
-            matcher = KeywordMatcher([topic.keywords or topic.names()])
+            # A server's topic is a moderator's list of words: each matches as itself.
+            whole = topic.origin == "guild"
+            matcher = KeywordMatcher([topic.keywords or topic.names()], whole_words=whole)
             with self._cache_lock:
                 if len(self._matchers) >= _EXTRA_CACHE:
                     self._matchers.pop(next(iter(self._matchers)), None)
@@ -249,7 +247,7 @@ class TopicModel:
         exact = labels.get(query)
         if exact is not None:
             return exact
-        budget = _typo_budget(query)
+        budget = typo_budget(query)
         if budget == 0:
             return None
         matches = process.extract(

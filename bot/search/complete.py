@@ -1,8 +1,10 @@
 """Autocomplete over (value, label) pairs: prefix matches first, then fuzzy, typos welcome.
 
-Pure and quick on large option lists: the labels are folded and searched as one string (a
-few C-speed passes instead of a Python loop per option), and one
-``rapidfuzz.process.extract`` call with a cutoff and a limit finds the typos. Discord allows
+A :class:`Completer` folds its options once (one per library state: the service keeps it),
+so a keystroke costs a few C-speed passes over one folded string for the prefix tiers, which
+usually fill the answer; only when they do not, typos are found through the labels' words:
+each typed word's near spellings (the analyser's typo budget, one edit at least) pick the
+candidate labels, and rapidfuzz scores at most ``FUZZY_CANDIDATES`` of them. Discord allows
 at most 25 choices whose names and values are 1–100 characters: labels are truncated here,
 values are returned as given, so callers must keep them within 100 characters (they are
 article ids and topic names).
@@ -10,19 +12,28 @@ article ids and topic names).
 
 from __future__ import annotations
 
+import functools
 import re
-import unicodedata
-from bisect import bisect_right
-from collections.abc import Sequence
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator, Sequence
 from itertools import accumulate
 
 from rapidfuzz import fuzz, process
+
+from bot.search.correct import Vocabulary
+from bot.text import fold_text as _fold
+from bot.text import tokenize, typo_budget
 
 MAX_CHOICES = 25
 MAX_NAME = 100
 _CUTOFF = 75  # below this a fuzzy match is noise rather than a typo
 _MAX_TEXT = 100
-_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+FUZZY_CANDIDATES = 300  # labels scored by rapidfuzz per keystroke, at most
+_SCAN = 5000  # labels checked for "every typed word starts a word", at most
+_MAX_STARTS = 200  # a typed word starting more label words than this is no filter
+_SMALL = 500  # fewer options than this: score them all (cheap, and catches any typo)
+_ALNUM = re.compile(r"[^\W_]+")  # a word of a folded label, as the word index cuts it
 
 
 def complete(
@@ -30,40 +41,165 @@ def complete(
 ) -> list[tuple[str, str]]:
     """Up to ``limit`` (at most 25) ``(value, label)`` options matching what was typed.
 
-    Empty ``text`` gives the first options in the given order. Otherwise, each tier in the
-    given order: labels (or values) starting with the text; labels with a later word
-    starting with it; labels where every typed word starts some word; then fuzzy matches
-    by score, weak ones dropped. Labels come back truncated to 100 characters.
+    A one-off :class:`Completer`; keep one instead when the same options serve many
+    keystrokes.
     """
-    limit = max(0, min(limit, MAX_CHOICES))
-    query = " ".join(_fold(text[:_MAX_TEXT]).split())
-    if limit == 0 or not options:
-        return []
-    if not query:
-        return [_clip(option) for option in options[:limit]]
+    return Completer(options).complete(text, limit)
 
-    labels = _Folded([label for _, label in options])
-    chosen = dict.fromkeys(labels.starting(query, limit))
-    if len(chosen) < limit:
-        chosen.update(dict.fromkeys(_Folded([value for value, _ in options]).starting(query)))
-    if len(chosen) < limit:
-        chosen.update(dict.fromkeys(labels.containing(" " + query)))
-    words = query.split()
-    if len(chosen) < limit and len(words) > 1:
-        for i in labels.containing(" " + words[0], at_start=words[0]):
-            line = labels.line(i).split()
-            if all(any(w.startswith(q) for w in line) for q in words[1:]):
-                chosen[i] = None
-    if len(chosen) < limit and len(query) >= 3:
-        for _, _score, i in process.extract(
-            query,
-            labels.block.split("\n"),
-            scorer=fuzz.partial_ratio,
-            score_cutoff=_CUTOFF,
-            limit=limit + len(chosen),
-        ):
-            chosen.setdefault(i, None)
-    return [_clip(options[i]) for i in list(chosen)[:limit]]
+
+class Completer:
+    """Autocomplete over fixed ``(value, label)`` options, folded once."""
+
+    def __init__(self, options: Sequence[tuple[str, str]]) -> None:
+        self.options = list(options)
+
+    @functools.cached_property
+    def _labels(self) -> _Folded:
+        return _Folded([label for _, label in self.options])
+
+    @functools.cached_property
+    def _values(self) -> _Folded:
+        return _Folded([value for value, _ in self.options])
+
+    @functools.cached_property
+    def _lines(self) -> list[str]:
+        return self._labels.block.split("\n")
+
+    @functools.cached_property
+    def _sorted_words(self) -> list[str]:
+        return sorted(self._words[0])
+
+    @functools.cached_property
+    def _words(self) -> tuple[dict[str, array], Vocabulary]:
+        """Each label word → the labels holding it, and those words for typos.
+
+        Words are the runs of letters and digits of the folded labels (apostrophes cut
+        them: "kenya's" holds "kenya"); :meth:`_may_start_words` cuts the query alike.
+        """
+        index: dict[str, array] = {}
+        get = index.get
+        findall = _ALNUM.findall
+        for i, line in enumerate(self._lines):
+            for word in set(findall(line)):
+                arr = get(word)
+                if arr is None:
+                    index[word] = arr = array("I")
+                arr.append(i)
+        return index, Vocabulary(index, forms=False)
+
+    def warm(self) -> Completer:
+        """Fold and index the options now (say, off the event loop after a reload), so
+        the first keystroke does not pay for it."""
+        _ = self._labels, self._values, self._lines, self._sorted_words
+        return self
+
+    def complete(self, text: str, limit: int = 25) -> list[tuple[str, str]]:
+        """Up to ``limit`` (at most 25) options matching what was typed.
+
+        Empty ``text`` gives the first options in the given order. Otherwise, each tier in
+        the given order: labels (or values) starting with the text; labels with a later
+        word starting with it; labels where every typed word starts some word; then fuzzy
+        matches by score, weak ones dropped. Labels come back truncated to 100 characters.
+        """
+        limit = max(0, min(limit, MAX_CHOICES))
+        options = self.options
+        query = " ".join(_fold(text[:_MAX_TEXT]).split())
+        if limit == 0 or not options:
+            return []
+        if not query:
+            return [_clip(option) for option in options[:limit]]
+
+        chosen: dict[int, None] = {}
+        if self._may_start_words(query):
+            self._prefix_tiers(query, limit, chosen)
+        else:
+            chosen.update(dict.fromkeys(self._values.starting(query, limit)))
+        if len(chosen) < limit and len(query) >= 3:
+            for i in self._fuzzy(query, limit + len(chosen)):
+                chosen.setdefault(i, None)
+        return [_clip(options[i]) for i in list(chosen)[:limit]]
+
+    def _may_start_words(self, query: str) -> bool:
+        """False when some typed word starts no word of any label: then no label can
+        start with the text or hold it at a word start, and the prefix tiers (scans of
+        every label) are skipped for the typo tier."""
+        if len(self.options) <= _SMALL or not query[0].isalnum():
+            return True
+        words = self._sorted_words
+        for token in _ALNUM.findall(query):
+            i = bisect_left(words, token)
+            if i == len(words) or not words[i].startswith(token):
+                return False
+        return True
+
+    def _prefix_tiers(self, query: str, limit: int, chosen: dict[int, None]) -> None:
+        labels = self._labels
+        chosen.update(dict.fromkeys(labels.starting(query, limit)))
+        if len(chosen) < limit:
+            chosen.update(dict.fromkeys(self._values.starting(query, limit)))
+        if len(chosen) < limit:
+            chosen.update(dict.fromkeys(labels.containing(" " + query, limit=limit)))
+        words = query.split()
+        if len(chosen) < limit and len(words) > 1:
+            candidates = self._holding_starts(words)
+            if candidates is None:
+                candidates = labels.containing(" " + words[0], at_start=words[0], limit=_SCAN)
+            for i in candidates:
+                line = labels.line(i).split()
+                if all(any(w.startswith(q) for w in line) for q in words[1:]):
+                    chosen[i] = None
+                    if len(chosen) >= limit:
+                        break
+
+    def _holding_starts(self, typed: list[str]) -> list[int] | None:
+        """Labels with a word starting with each typed word, through the word index (in
+        option order, at most ``_SCAN``); None when every typed word starts too many words
+        to be worth it (then the labels are scanned)."""
+        if len(self.options) <= _SMALL:
+            return None
+        index, _vocab = self._words
+        words = self._sorted_words
+        common: set[int] | None = None
+        for token in dict.fromkeys(t for w in typed for t in _ALNUM.findall(w)):
+            lo = bisect_left(words, token)
+            hi = bisect_left(words, token + "\U0010ffff", lo)
+            if hi - lo > _MAX_STARTS:
+                continue
+            holders: set[int] = set()
+            for word in words[lo:hi]:
+                holders.update(index[word])
+            common = holders if common is None else common & holders
+        return None if common is None else sorted(common)[:_SCAN]
+
+    def _fuzzy(self, query: str, limit: int) -> list[int]:
+        """Labels like ``query`` despite typos, best first."""
+        lines = self._lines
+        if len(lines) <= _SMALL:
+            picked: Sequence[str] | dict[int, str] = lines
+        else:
+            # Labels holding a near spelling of every typed word (of the longest words, if
+            # none holds them all), in option order, at most FUZZY_CANDIDATES.
+            index, vocab = self._words
+            common: set[int] | None = None
+            some: dict[int, None] = {}
+            for word in sorted(set(tokenize(query)), key=len, reverse=True)[:4]:
+                if len(word) < 3:
+                    continue
+                near = vocab.near(word, max(1, typo_budget(word)))
+                holders: set[int] = set()
+                for other in (word, *near):
+                    holders.update(index.get(other, ()))
+                common = holders if common is None else common & holders
+                if len(some) < FUZZY_CANDIDATES:
+                    some.update(dict.fromkeys(sorted(holders)[:FUZZY_CANDIDATES]))
+            keys = sorted(common) if common else list(some)
+            picked = {i: lines[i] for i in keys[:FUZZY_CANDIDATES]}
+        return [
+            key
+            for _, _score, key in process.extract(
+                query, picked, scorer=fuzz.partial_ratio, score_cutoff=_CUTOFF, limit=limit
+            )
+        ]
 
 
 class _Folded:
@@ -88,28 +224,38 @@ class _Folded:
     def _index(self, pos: int) -> int:
         return bisect_right(self.starts, pos) - 1
 
+    def _find(self, part: str) -> Iterator[int]:
+        """Positions of ``part`` in the block (``str.find``: far quicker than a regex)."""
+        block = self.block
+        pos = block.find(part)
+        while pos >= 0:
+            yield pos
+            pos = block.find(part, pos + 1)
+
     def starting(self, prefix: str, limit: int | None = None) -> list[int]:
         """Indexes of the texts starting with ``prefix``, in order (at most ``limit``)."""
         found = [0] if self.block.startswith(prefix) else []
-        for m in re.finditer(re.escape("\n" + prefix), self.block):
+        for pos in self._find("\n" + prefix):
             if limit is not None and len(found) >= limit:
                 break
-            found.append(self._index(m.start() + 1))
+            found.append(self._index(pos + 1))
         return found
 
-    def containing(self, part: str, at_start: str | None = None) -> list[int]:
-        """Indexes of the texts containing ``part`` (or starting with ``at_start``)."""
-        found = dict.fromkeys(self.starting(at_start)) if at_start else {}
-        for m in re.finditer(re.escape(part), self.block):
-            found[self._index(m.start())] = None
+    def containing(
+        self, part: str, at_start: str | None = None, limit: int | None = None
+    ) -> list[int]:
+        """Indexes of the texts containing ``part`` (or starting with ``at_start``), in
+        order; with ``limit``, the first that many of those containing ``part``."""
+        found = dict.fromkeys(self.starting(at_start, limit)) if at_start else {}
+        added = 0
+        for pos in self._find(part):
+            i = self._index(pos)
+            if i not in found:
+                found[i] = None
+                added += 1
+                if limit is not None and added >= limit:
+                    break
         return sorted(found)
-
-
-def _fold(text: str) -> str:
-    """Lower-case, accent-free text."""
-    if text.isascii():
-        return text.casefold()
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", text)).casefold()
 
 
 def _clip(option: tuple[str, str]) -> tuple[str, str]:

@@ -8,38 +8,59 @@ finds its word. Distances are optimal-string-alignment edits: a transposition is
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.search.tokens import STOPWORDS, typo_budget
+from bot.text import STOPWORDS, sound_key, stems
 
 MAX_EDITS = 3
+LONG_STEM = 6  # a stem this long that starts another is the same word (electrif/electrifi)
+MAX_LONGER = 8  # longer stems looked at per stem
+STEM_SLACK = 2  # ...at most this many letters longer or shorter
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
 class Vocabulary:
     """The words of one index segment, bucketed for fast approximate look-up."""
 
-    __slots__ = ("_by_first", "_by_prefix", "_by_second", "_words")
+    __slots__ = (
+        "_by_first",
+        "_by_prefix",
+        "_by_second",
+        "_by_sound",
+        "_by_stem",
+        "_stem_keys",
+        "_words",
+    )
 
-    def __init__(self, terms: Iterable[str]) -> None:
+    def __init__(self, terms: Iterable[str], *, forms: bool = True) -> None:
+        """Bucket ``terms``; ``forms`` also keys them by stem and sound (search needs that,
+        autocomplete does not)."""
         by_first: defaultdict[tuple[int, str], list[str]] = defaultdict(list)
         by_second: defaultdict[tuple[int, str], list[str]] = defaultdict(list)
         by_prefix: defaultdict[tuple[int, str], list[str]] = defaultdict(list)
         words = set()
         for term in terms:
             # Numbers are never corrected, and nothing is corrected into a number or into a
-            # stopword (``thre`` → ``the`` would find every passage and mean nothing).
-            if len(term) < 2 or not term.isalpha() or term in STOPWORDS:
+            # short stopword (``thre`` → ``the`` would find every passage and mean nothing;
+            # ``withni`` → ``within`` is fine).
+            if len(term) < 2 or not term.isalpha() or (term in STOPWORDS and len(term) <= 4):
                 continue
             words.add(term)
             by_first[len(term), term[0]].append(term)
             by_second[len(term), term[1]].append(term)
             by_prefix[len(term), term[:2]].append(term)
         self._words = frozenset(words)
+        # Other forms (one stem) and sound-alikes (one phonetic key). Every key is kept,
+        # even one word's: its other forms may be in another segment.
+        ordered = sorted(words) if forms else []
+        self._by_stem = _shared(zip(stems(ordered), ordered, strict=True))
+        self._by_sound = _shared((sound_key(w), w) for w in ordered)
+        self._stem_keys = sorted(self._by_stem)
         self._by_first = dict(by_first)
         self._by_second = dict(by_second)
         self._by_prefix = dict(by_prefix)
@@ -61,6 +82,30 @@ class Vocabulary:
         # A letter typed before the word, or the first two swapped.
         keys += [(self._by_first, k, second) for k in range(n - 1 - rest, n + 1 + rest)]
         return self._scan(term, edits, [table.get((k, c)) for table, k, c in keys])
+
+    def forms(self, stem: str, shorter: bool = True) -> list[str]:
+        """The words whose stem is ``stem``, or (for a stem of ``LONG_STEM`` letters or
+        more) whose stem starts it (with ``shorter``) or starts with it, a letter or two
+        apart: Snowball leaves ``electrification`` and ``electrified`` apart (``electrif``,
+        ``electrifi``)."""
+        out = list(self._by_stem.get(stem, ()))
+        if len(stem) < LONG_STEM:
+            return out
+        if shorter:
+            for k in range(max(LONG_STEM, len(stem) - STEM_SLACK), len(stem)):
+                out.extend(self._by_stem.get(stem[:k], ()))
+        keys = self._stem_keys
+        i = bisect_left(keys, stem)
+        for key in keys[i : i + 1 + MAX_LONGER]:
+            if not key.startswith(stem):
+                break
+            if key != stem and len(key) - len(stem) <= STEM_SLACK:
+                out.extend(self._by_stem[key])
+        return out
+
+    def sounds(self, key: str) -> tuple[str, ...]:
+        """The words whose phonetic key is ``key``."""
+        return self._by_sound.get(key, ()) if key else ()
 
     def _one_edit(self, term: str) -> dict[str, int]:
         # An edit after the first two letters leaves them in place: scan those buckets.
@@ -95,14 +140,9 @@ class Vocabulary:
         return found
 
 
-def correction_budget(term: str, known: bool) -> int:
-    """Edits allowed between ``term`` and the indexed words it may stand for.
-
-    Meilisearch's budgets (:func:`typo_budget`), widened to one edit for a 3–4-letter word
-    the vocabulary lacks: such a word cannot match as typed, so a close guess
-    (``hati`` → ``haiti``) costs nothing.
-    """
-    budget = typo_budget(term)
-    if budget == 0 and not known and 3 <= len(term) <= 4 and term.isalpha():
-        return 1
-    return budget
+def _shared(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
+    groups: dict[str, list[str]] = {}
+    for key, word in pairs:
+        if key:
+            groups.setdefault(key, []).append(word)
+    return {k: tuple(ws) for k, ws in groups.items()}

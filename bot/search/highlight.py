@@ -6,21 +6,35 @@ from collections.abc import Collection, Sequence
 
 from bot.corpus.model import Article
 from bot.search.model import Hit
-from bot.search.tokens import nfc, token_spans
+from bot.text import nfc, token_spans
 
 
-def excerpt_of(article: Article, index: int) -> tuple[str, int, int]:
-    """The excerpt around sentence ``index`` and where that sentence lies in it."""
+def excerpt_of(
+    article: Article, index: int, blocked: Collection[int] = ()
+) -> tuple[str, int, int, tuple[int, ...]]:
+    """The excerpt around sentence ``index``, where that sentence lies in it, and the
+    indexes of the sentences it shows.
+
+    The context is the nearest sentence either side that differs from this one; one in
+    ``blocked`` (another hit's sentence or context) is left out, so hits share no sentence.
+    """
     sentences = article.sentences
     sentence = nfc(sentences[index])
     # A repeated sentence (a standfirst the body repeats) is no context for itself.
-    earlier = (nfc(s) for s in reversed(sentences[:index]))
-    later = (nfc(s) for s in sentences[index + 1 :])
-    before = next((s for s in earlier if s != sentence), "")
-    after = next((s for s in later if s != sentence), "")
+    before_i = next((i for i in range(index - 1, -1, -1) if nfc(sentences[i]) != sentence), None)
+    after_i = next(
+        (i for i in range(index + 1, len(sentences)) if nfc(sentences[i]) != sentence), None
+    )
+    if before_i is not None and before_i in blocked:
+        before_i = None
+    if after_i is not None and after_i in blocked:
+        after_i = None
+    before = nfc(sentences[before_i]) if before_i is not None else ""
+    after = nfc(sentences[after_i]) if after_i is not None else ""
     start = len(before) + 1 if before else 0
     excerpt = " ".join(s for s in (before, sentence, after) if s)
-    return excerpt, start, start + len(sentence)
+    shown = tuple(i for i in (before_i, index, after_i) if i is not None)
+    return excerpt, start, start + len(sentence), shown
 
 
 def spans_in(
@@ -28,10 +42,13 @@ def spans_in(
 ) -> list[tuple[int, int]]:
     """Sorted, merged spans of ``text`` covering tokens in ``words`` and matched phrases.
 
-    Each phrase is a sequence of positions, each the set of tokens accepted there.
+    Each phrase is a sequence of positions, each the set of tokens accepted there; a word
+    of two tokens (``"health care"``, a compound typed as one) is matched as a phrase.
     """
     tokens = token_spans(text)
     spans = [(s, e) for t, s, e in tokens if t in words]
+    pairs = [tuple(frozenset((part,)) for part in w.split()) for w in words if " " in w]
+    phrases = [*phrases, *pairs] if pairs else phrases
     for phrase in phrases:
         n = len(phrase)
         for i in range(len(tokens) - n + 1):
@@ -54,15 +71,18 @@ def make_hit(
     score: float,
     words: Collection[str],
     phrases: Sequence[Sequence[Collection[str]]] = (),
-) -> Hit:
-    """A :class:`Hit` for sentence ``index`` of ``article``, highlighting the matched words.
+    blocked: Collection[int] = (),
+) -> tuple[Hit, tuple[int, ...]]:
+    """A :class:`Hit` for sentence ``index`` of ``article``, highlighting the matched words,
+    and the sentences its excerpt shows (``blocked`` ones are not used as context).
 
     Only the matched sentence is highlighted: that is the passage the query found.
     """
-    excerpt, start, end = excerpt_of(article, index)
+    excerpt, start, end, shown = excerpt_of(article, index, blocked)
     sentence = excerpt[start:end]
     spans = tuple((start + s, start + e) for s, e in spans_in(sentence, words, phrases))
-    return Hit(
+    matched = tuple(dict.fromkeys(excerpt[s:e] for s, e in spans))
+    hit = Hit(
         article_id=article.id,
         title=article.title,
         excerpt=excerpt,
@@ -71,7 +91,9 @@ def make_hit(
         highlights=spans,
         url=article.url,
         sentence_index=index,
+        matched=matched,
     )
+    return hit, shown
 
 
 def has_phrase(tokens: Sequence[str], phrase: Sequence[Collection[str]]) -> bool:

@@ -1,38 +1,35 @@
-"""The search index: query words and their near spellings → postings → coverage, BM25, rerank.
+"""The search index: parse → plan → rank, over immutable segments.
 
-Each query word is matched as typed and as its likeliest near spellings in the vocabulary
-(:mod:`bot.search.correct`), Meilisearch-style: a typo is often another word of the corpus
-(``sadi``, ``booing``), so even a word the index has may stand for another. The variants
-are looked up in each segment's postings (:mod:`bot.search.segment`) and ranked
-(:mod:`bot.search.rank`).
-An index is immutable. :meth:`SearchIndex.updated` returns a new index that shares the
-unchanged segments with the old one, so searches running on the old object are undisturbed.
+``SearchIndex.search`` parses the query (:mod:`bot.search.query`), plans each word's
+readings (as typed, other forms, compounds, near spellings, sound-alikes:
+:mod:`bot.search.plan`, over this index as its :class:`~bot.search.plan.Lexicon`), looks
+them up in each segment's postings (:mod:`bot.search.segment`) and ranks the passages
+(:mod:`bot.search.rank`). An index is immutable. :meth:`SearchIndex.updated` returns a new
+index that shares the unchanged segments with the old one, so searches running on the old
+object are undisturbed.
 """
 
 from __future__ import annotations
 
 import heapq
-import math
 import sys
-import threading
 from collections.abc import Iterable, Sequence
 
 from bot.corpus.model import Article
-from bot.search.correct import MAX_EDITS, correction_budget
+from bot.search.correct import MAX_EDITS
 from bot.search.model import IndexStats, SearchResult
-from bot.search.plan import Plan, Variant, Variants, make_plan
-from bot.search.query import ParsedQuery, parse_query
+from bot.search.plan import Planner
+from bot.search.query import parse_query
 from bot.search.rank import finalists, length_norms, rerank, scored
 from bot.search.segment import Dead, Segment
-from bot.search.tokens import STOPWORDS, tokenize, typo_budget
+from bot.text import sound_key, stem, tokenize
 
 MAX_LIMIT = 50
-MAX_VARIANTS = 8  # near spellings looked up per query word, the likeliest
-TYPO_RATE = 0.03  # odds that a word was typed as one given near spelling of the one meant
-MIN_SHARE = 0.02  # a near word less likely than this share of all is a weak variant
-MIN_WEIGHT = 0.01  # a match still counts a little, however common the word
 MAX_SEGMENTS = 8
-_CACHE_SIZE = 4096
+ONLY_STOPWORDS = (
+    "Your query has only common words (such as “what”, “the”, “how”), so they were searched "
+    "for as they are; add a word about the subject for better results."
+)
 
 
 class SearchIndex:
@@ -53,8 +50,7 @@ class SearchIndex:
         tokens = sum(s.n_tokens for s in self._segments) - sum(d.tokens for d in self._dead)
         avgdl = tokens / self._passages if self._passages else 1.0
         self._norms = length_norms(avgdl)
-        self._cache: dict[str, tuple[str, ...]] = {}
-        self._cache_lock = threading.Lock()
+        self._planner = Planner(self)
 
     @classmethod
     def build(cls, articles: Iterable[Article]) -> SearchIndex:
@@ -122,15 +118,17 @@ class SearchIndex:
             bounds = self._segments[seg_no].bounds
             within = (seg_no, (bounds[ai], bounds[ai + 1]))
             per_article = max(per_article, limit)  # one article: the cap would only hide hits
-        plan = self._plan(parsed)
+        plan = self._planner.plan(parsed)
         pool = []
         if plan.possible and plan.groups:
             pool = finalists(self._segments, self._dead, self._norms, plan, within)
         hits = rerank(self._segments, plan, pool, limit, per_article)
+        notice = ONLY_STOPWORDS if plan.only_stopwords else None
         if not hits:
-            return SearchResult(query, plan.corrected(), (), self._suggest(parsed, plan))
+            suggestions = self._planner.suggest(parsed, plan)
+            return SearchResult(query, plan.corrected(), (), suggestions, notice)
         found = plan.matched(set(tokenize(hits[0].sentence)))
-        return SearchResult(query, plan.corrected(found), tuple(hits))
+        return SearchResult(query, plan.corrected(found), tuple(hits), (), notice)
 
     def article_ids_for(self, query: str, limit: int) -> list[tuple[str, float]]:
         """Articles ranked by relevance to free text (typo-corrected; quotes ignored).
@@ -142,7 +140,7 @@ class SearchIndex:
         parsed = parse_query(query.replace('"', " "))
         if not parsed.terms or limit <= 0:
             return []
-        plan = self._plan(parsed)
+        plan = self._planner.plan(parsed)
         if not plan.groups:
             return []
         per_article: dict[str, list[float]] = {}
@@ -169,14 +167,27 @@ class SearchIndex:
         size += sum(sys.getsizeof(d.pids) + sys.getsizeof(d.df) for d in self._dead)
         return IndexStats(len(self._where), self._passages, len(terms), size)
 
-    # -- internals ---------------------------------------------------------------------
+    # -- the lexicon planning reads (see bot.search.plan.Lexicon) -------------------------
 
-    def _df(self, term: str) -> int:
-        """Live passages containing ``term``."""
+    @property
+    def passages(self) -> int:
+        """Live passages."""
+        return self._passages
+
+    def df(self, term: str) -> int:
+        """Live passages containing ``term`` (or, for ``"a b"``, the two words in a row)."""
+        if " " in term:
+            total = 0
+            for seg, dead in zip(self._segments, self._dead, strict=True):
+                arr = seg.lookup(term)
+                if arr is not None:
+                    total += len(arr) - (sum(1 for p in arr if p in dead.pids) if dead.pids else 0)
+            return total
         total = sum(seg.df(term) for seg in self._segments)
         return total - sum(d.df.get(term, 0) for d in self._dead) if total else 0
 
-    def _near(self, term: str, edits: int) -> dict[str, int]:
+    def near(self, term: str, edits: int) -> dict[str, int]:
+        """Indexed words within ``edits`` edits of ``term``, with their distances."""
         found: dict[str, int] = {}
         for seg in self._segments:
             for word, distance in seg.vocab.near(term, edits).items():
@@ -184,80 +195,20 @@ class SearchIndex:
                     found[word] = distance
         return found
 
-    def _variants(self, term: str) -> Variants:
-        """The term as typed (when indexed) and the likeliest words within its typo budget.
-
-        A word the index has may still be a typo of another (``sadi`` for ``said``), so its
-        near spellings are looked up too. A word's likelihood is its frequency times
-        ``TYPO_RATE`` per edit: the typed word comes first, then the likeliest near words.
-        A 3–4-letter word has no typo budget of its own: it gets near words only when it is
-        missing or rarer than the likeliest of them (too many short words lie one edit
-        apart for anything else). Near words with less than ``MIN_SHARE`` of the likelihood
-        are weak (:class:`Variant`).
-        """
-        cached = self._cache.get(term)
-        if cached is not None:
-            return cached
-        df = self._df(term)
-        budget = correction_budget(term, known=False)
-        # Two edits cost a long scan and are far less likely: only when nothing is closer.
-        found = self._near(term, min(budget, 1))
-        if budget > 1 and not found and not df:
-            found = self._near(term, budget)
-        likely = {w: n * TYPO_RATE ** found[w] for w in found if (n := self._df(w)) > 0}
-        if df and typo_budget(term) == 0 and max(likely.values(), default=0) <= df:
-            likely = {}
-        near = sorted(likely, key=lambda w: (-likely[w], w))[:MAX_VARIANTS]
-        floor = MIN_SHARE * (df + sum(likely.values()))
-        result: Variants = ((Variant(term, 0),) if df > 0 else ()) + tuple(
-            Variant(w, found[w], weak=likely[w] < floor and (df > 0 or i > 0))
-            for i, w in enumerate(near)
-        )
-        with self._cache_lock:
-            if len(self._cache) >= _CACHE_SIZE:
-                self._cache.clear()
-            self._cache[term] = result
-        return result
-
-    def _weights(self, variants: Variants) -> dict[str, float]:
-        """The BM25 idf of each variant, as the evidence it gives for the typed word.
-
-        The typed word may come from any variant, from one ``d`` edits away with odds
-        ``TYPO_RATE ** d``; so the word's "document frequency" is those odds times the
-        variants' frequencies, summed, and a variant hit weighs as a term that much rarer
-        than ``TYPO_RATE ** -d`` times it. An exact hit outweighs a variant hit; a rare
-        word typed in place of a frequent one weighs about as the frequent one does.
-        """
-        background = sum(self._df(w) * TYPO_RATE**d for w, d, _ in variants)
-        n = self._passages
-        out = {}
-        for word, d, _ in variants:
-            df = min(background / TYPO_RATE**d, n)
-            out[word] = max(math.log(1 + (n - df + 0.5) / (df + 0.5)), MIN_WEIGHT)
+    def forms(self, term: str, known: bool = True) -> set[str]:
+        """Indexed words sharing ``term``'s stem (see ``Vocabulary.forms``; a word the
+        index lacks (not ``known``) only meets stems its own starts)."""
+        key = stem(term)
+        out = {w for seg in self._segments for w in seg.vocab.forms(key, shorter=known)}
+        out.discard(term)
         return out
 
-    def _plan(self, parsed: ParsedQuery) -> Plan:
-        only_stopwords = all(t in STOPWORDS for t in parsed.terms)
-        wanted = list(parsed.terms)
-        for phrase in parsed.phrases:
-            wanted.extend(t for t in phrase if only_stopwords or t not in STOPWORDS)
-        variants = {t: self._variants(t) for t in dict.fromkeys(wanted)}
-        weights = {t: self._weights(v) for t, v in variants.items()}
-        return make_plan(parsed, variants, weights)
-
-    def _suggest(self, parsed: ParsedQuery, plan: Plan) -> tuple[str, ...]:
-        """A few words or phrases close to the query, for when nothing was found."""
-        out: list[str] = []
-        if parsed.phrases and plan.groups:
-            out.append(plan.corrected() or " ".join(t for p, _ in parsed.parts for t in p))
-            out[-1] = out[-1].replace('"', "")
-        for term in parsed.terms[:3]:
-            edits = min(correction_budget(term, known=False) + 1, MAX_EDITS)
-            found = self._near(term, edits)
-            df = {w: self._df(w) for w in found if w != term}
-            close = sorted((w for w in df if df[w]), key=lambda w: (found[w], -df[w], w))[:3]
-            out.extend(close)
-        return tuple(dict.fromkeys(out))[:5]
+    def sounds_like(self, term: str) -> set[str]:
+        """Indexed words sharing ``term``'s phonetic key."""
+        key = sound_key(term)
+        out = {w for seg in self._segments for w in seg.vocab.sounds(key)}
+        out.discard(term)
+        return out
 
 
 def _compacted(

@@ -14,7 +14,9 @@ class Hit:
     ``[start, end)`` character spans into ``excerpt`` that cover the query words found in
     the matched sentence (corrected forms count). ``sentence_index`` indexes
     ``Article.sentences``. ``score`` is higher for better hits: its whole part is the number
-    of query words the passage holds, its fraction blends BM25 and rapidfuzz.
+    of query words the passage holds, its fraction blends BM25 and rapidfuzz. ``matched``
+    are the highlighted words as the text writes them (``prices`` for a query's ``price``),
+    each once, in order.
     """
 
     article_id: str
@@ -25,6 +27,7 @@ class Hit:
     highlights: tuple[tuple[int, int], ...]
     url: str | None
     sentence_index: int
+    matched: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +38,15 @@ class SearchResult:
     spelling: the near spellings the best hit matched, or for a word the index lacks, its
     likeliest one (``None`` when the best hit holds every word as typed).
     ``suggestions`` are a few close vocabulary words or phrases, offered only when nothing
-    was found.
+    was found. ``notice`` says how the query was read when that needs saying (a query of
+    only function words, which are searched for as they are).
     """
 
     query: str
     corrected: str | None
     hits: tuple[Hit, ...]
     suggestions: tuple[str, ...] = ()
+    notice: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

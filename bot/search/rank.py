@@ -19,11 +19,12 @@ from operator import add, mul
 from rapidfuzz import fuzz
 from rapidfuzz.utils import default_process
 
+from bot.corpus.model import Article
 from bot.search.highlight import has_phrase, make_hit
 from bot.search.model import Hit
 from bot.search.plan import Plan
 from bot.search.segment import MAX_LEN, Dead, Segment
-from bot.search.tokens import tokenize
+from bot.text import tokenize
 
 K1, B = 1.2, 0.75
 POOL = 100  # finalists re-ranked with rapidfuzz
@@ -31,10 +32,14 @@ WANT = 400  # stop adding common-word-only candidates past this many
 CAP = 4000  # at most this many passages holding every (common) query word, per segment
 PHRASE_SCAN = 5000  # candidates checked for a quoted phrase before giving up
 RF_SHARE = 0.5  # rapidfuzz's share of the blend, BM25 has the rest
-_LEVEL = 1e6  # rank key = coverage * _LEVEL + BM25 score (which stays far below it)
+# rank key = coverage * _LEVEL + exact * _EXACT + typed * _TYPED + soft * _SOFT + BM25 score
+# (below 1000; a float holds the lot exactly enough: 8e12 needs 13 of its ~16 digits)
+_LEVEL, _EXACT, _TYPED, _SOFT = 1e12, 1e9, 1e6, 1e3
 
 Within = tuple[int, tuple[int, int]]  # (segment number, passage id range)
-Finalist = tuple[int, float, int, int]  # (coverage, BM25 score, segment number, passage id)
+# (coverage, words matched exactly, as typed or in another form, function words held, BM25,
+# segment, passage id)
+Finalist = tuple[int, int, int, int, float, int, int]
 
 
 def length_norms(avgdl: float) -> list[float]:
@@ -55,12 +60,16 @@ def scored(
 ) -> Iterator[tuple[list[float], list[float], int, list[int]]]:
     """Per segment, its candidates' rank keys, BM25 scores, the segment number, passage ids.
 
-    The rank key orders by coverage, then BM25. With ``top``, only the best-covered
+    The rank key orders by coverage, then by the words matched exactly as typed, then as
+    typed or in another form (``prices`` for ``price``) rather than through a near
+    spelling, then BM25. With ``top``, only the best-covered
     candidates that can be among the ``top`` of the segment are scored: near spellings of
     common words bring many passages that match one query word only. Candidates are scored
     with ``map`` over builtin look-ups rather than a Python loop: the hot path of a query.
     """
     norm = norms.__getitem__
+    collected: list[tuple[int, Segment, dict[int, int]]] = []
+    total: Counter[int] = Counter()
     for seg_no, seg in enumerate(segments):
         if within is not None and within[0] != seg_no:
             continue
@@ -73,6 +82,10 @@ def scored(
             within=within[1] if within is not None else None,
             dead=dead[seg_no].pids,
         )
+        collected.append((seg_no, seg, cand))
+        total.update(cand.values())
+    plan = plan.in_context(total)
+    for seg_no, seg, cand in collected:
         counts = Counter(cand.values())
         values = {m: plan.value(m) for m in counts}
         kept = {m for m, v in values.items() if v[2]}
@@ -84,14 +97,20 @@ def scored(
             pids = [p for p, m in cand.items() if m in kept]
             masks = [cand[p] for p in pids]
         weight = {m: v[1] for m, v in values.items()}.__getitem__
-        level = {m: v[0] * _LEVEL for m, v in values.items()}.__getitem__
+        level = {
+            m: v[0] * _LEVEL + v[3] * _EXACT + v[4] * _TYPED + v[5] * _SOFT
+            for m, v in values.items()
+        }.__getitem__
         scores = list(map(mul, map(weight, masks), map(norm, map(seg.p_len.__getitem__, pids))))
         keys = list(map(add, map(level, masks), scores))
         yield keys, scores, seg_no, pids
 
 
 def _best_covered(
-    masks: set[int], counts: Counter[int], values: dict[int, tuple[int, float, bool]], top: int
+    masks: set[int],
+    counts: Counter[int],
+    values: dict[int, tuple[int, float, bool, int, int, int]],
+    top: int,
 ) -> set[int]:
     """The masks of the candidates worth scoring: those that may rank among the ``top``.
 
@@ -99,7 +118,12 @@ def _best_covered(
     candidates are kept; of the tier that reaches ``top`` (passages that miss some query
     word), only its highest-weighted masks, enough to reach it.
     """
-    ordered = sorted(masks, key=lambda m: (-values[m][0], -values[m][1], m))
+    ordered = sorted(
+        masks,
+        key=lambda m: (
+            -values[m][0], -values[m][3], -values[m][4], -values[m][5], -values[m][1], m
+        ),
+    )
     kept: set[int] = set()
     total = 0
     for m in ordered:
@@ -124,12 +148,23 @@ def finalists(
         best += heapq.nlargest(take, zip(keys, scores, repeat(seg_no), pids))
     if len(segments) > 1:
         best = heapq.nlargest(take, best)
-    ranked = [(int(key // _LEVEL), score, seg_no, p) for key, score, seg_no, p in best]
+    ranked = [
+        (
+            int(key // _LEVEL),
+            int(key % _LEVEL // _EXACT),
+            int(key % _EXACT // _TYPED),
+            int(key % _TYPED // _SOFT),
+            score,
+            seg_no,
+            p,
+        )
+        for key, score, seg_no, p in best
+    ]
     if not plan.phrases:
         return ranked
     kept = []
     for item in ranked:
-        tokens = tokenize(segments[item[2]].text(item[3]))
+        tokens = tokenize(segments[item[5]].text(item[6]))
         if all(has_phrase(tokens, phrase) for phrase in plan.phrases):
             kept.append(item)
             if len(kept) >= POOL:
@@ -146,24 +181,33 @@ def rerank(
 ) -> list[Hit]:
     """The best ``limit`` hits of ``pool``, at most ``per_article`` from one article.
 
-    Ties are broken by article id, then sentence index, so results are deterministic.
+    When passages hold the query's words as typed, passages as well covered only through
+    near spellings are left out (``ferry`` is not answered with ``Gerry``). Two hits never
+    share a sentence: a hit's context leaves out sentences another hit shows. Ties
+    are broken by article id, then sentence index, so results are deterministic.
     """
     if not pool:
         return []
-    top = max(item[1] for item in pool) or 1.0
+    top = max(item[4] for item in pool) or 1.0
+    best_coverage = max(item[0] for item in pool)
+    typed_there = any(c == best_coverage and t == c for c, _e, t, *_ in pool)
     finals = []
-    for coverage, score, seg_no, pid in pool:
+    for coverage, exact, typed, soft, score, seg_no, pid in pool:
+        if typed_there and coverage == best_coverage and typed < coverage:
+            continue
         seg = segments[seg_no]
         similarity = fuzz.partial_ratio(plan.rerank_text, seg.text(pid), processor=default_process)
         blend = (1 - RF_SHARE) * score / top + RF_SHARE * similarity / 100
         article = seg.articles[seg.p_article[pid]]
-        finals.append((-coverage, -blend, article.id, seg.p_sent[pid], article))
-    finals.sort(key=lambda f: f[:4])
-    hits: list[Hit] = []
+        finals.append(
+            (-coverage, -exact, -typed, -soft, -blend, article.id, seg.p_sent[pid], article)
+        )
+    finals.sort(key=lambda f: f[:7])
+    chosen: list[tuple[float, Article, int]] = []
     taken: dict[str, int] = {}
     # Syndicated copies put the same sentence in several articles: show it once.
     shown: set[str] = set()
-    for neg_coverage, neg_blend, article_id, index, article in finals:
+    for neg_coverage, _e, _t, _s, neg_blend, article_id, index, article in finals:
         if taken.get(article_id, 0) >= per_article:
             continue
         text = " ".join(article.sentences[index].split()).casefold()
@@ -171,10 +215,18 @@ def rerank(
             continue
         shown.add(text)
         taken[article_id] = taken.get(article_id, 0) + 1
-        words = plan.matched(set(tokenize(article.sentences[index])))
-        hits.append(
-            make_hit(article, index, -neg_coverage - 0.999 * neg_blend, words, plan.phrases)
-        )
-        if len(hits) >= limit:
+        chosen.append((-neg_coverage - 0.999 * neg_blend, article, index))
+        if len(chosen) >= limit:
             break
+    # Each hit's sentence is its own; context goes to the better hit first, never twice.
+    used: dict[str, set[int]] = {}
+    for _score, article, index in chosen:
+        used.setdefault(article.id, set()).add(index)
+    hits: list[Hit] = []
+    for score, article, index in chosen:
+        blocked = used[article.id] - {index}
+        words = plan.matched(set(tokenize(article.sentences[index])))
+        hit, excerpt = make_hit(article, index, score, words, plan.phrases, blocked)
+        used[article.id].update(excerpt)
+        hits.append(hit)
     return hits

@@ -11,6 +11,7 @@ as Python integers to find passages that match several common words.
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
 from array import array
@@ -20,12 +21,14 @@ from dataclasses import dataclass, field
 
 from bot.corpus.model import Article
 from bot.search.correct import Vocabulary
-from bot.search.tokens import tokenize
+from bot.text import tokenize
 
 MAX_LEN = 1023  # passage length cap for BM25: longer "sentences" are junk anyway
 _BITMAP_MIN_DF = 1024
 _BITMAP_FRACTION = 256  # a term in ≥ 1/256 of the passages gets a bitmap
 _NONZERO = re.compile(rb"[^\x00]+")
+PAIR_SCAN = 300  # passages checked for two words in a row (a split compound), at most
+_PAIR_CACHE = 1024
 _BITS = tuple(tuple(i for i in range(8) if v >> i & 1) for v in range(256))
 
 
@@ -33,6 +36,7 @@ class Segment:
     """Passages and postings of a fixed set of articles (never modified once built)."""
 
     __slots__ = (
+        "_pairs",
         "articles",
         "bitmaps",
         "bounds",
@@ -83,6 +87,7 @@ class Segment:
         self.bitmaps = self._bitmaps(postings, pid)
         self.vocab = Vocabulary(postings)
         self.nbytes = self._measure()
+        self._pairs: dict[str, array] = {}
 
     @staticmethod
     def _bitmaps(postings: dict[str, array], n: int) -> dict[str, bytes]:
@@ -115,6 +120,39 @@ class Segment:
         arr = self.postings.get(term)
         return len(arr) if arr is not None else 0
 
+    def lookup(self, term: str) -> array | None:
+        """The postings of ``term``; for two words with a space, passages holding them in
+        a row (the first ``PAIR_SCAN`` passages holding both are checked)."""
+        if " " not in term:
+            return self.postings.get(term)
+        found = self._pairs.get(term)
+        if found is not None:
+            return found or None
+        left, _, right = term.partition(" ")
+        a, b = self.postings.get(left), self.postings.get(right)
+        found = array("I")
+        if a is not None and b is not None:
+            if len(a) > len(b):
+                a, b = b, a
+                left, right = right, left
+                flipped = True
+            else:
+                flipped = False
+            bm = self.bitmaps.get(right)
+            if bm is not None:
+                both = [p for p in a[: 8 * PAIR_SCAN] if bm[p >> 3] >> (p & 7) & 1]
+            else:
+                both = sorted(set(a).intersection(b))
+            first, second = (right, left) if flipped else (left, right)
+            for p in both[:PAIR_SCAN]:
+                tokens = tokenize(self.texts[p])
+                if any(x == first and y == second for x, y in itertools.pairwise(tokens)):
+                    found.append(p)
+        if len(self._pairs) >= _PAIR_CACHE:
+            self._pairs.clear()
+        self._pairs[term] = found
+        return found or None
+
     def text(self, pid: int) -> str:
         """The sentence of passage ``pid``."""
         return self.texts[pid]
@@ -145,10 +183,10 @@ class Segment:
         probes: list[tuple[int, bytes, Sequence[int]]] = []
         weaklings: list[tuple[int, bytes | None, Sequence[int]]] = []
         for bit, term in alts:
-            arr = self.postings.get(term)
+            arr = self.lookup(term)
             if arr is None:
                 continue
-            bm = self.bitmaps.get(term)
+            bm = self.bitmaps.get(term) if " " not in term else None
             if within is not None:
                 lo, hi = bisect_left(arr, within[0]), bisect_left(arr, within[1])
                 arr, bm = arr[lo:hi], None

@@ -60,3 +60,15 @@ async def test_topics_are_listed_and_removed_and_duplicates_refused(room: Newsro
         ("topic.add", "error"),
         ("topic.add", "ok"),
     ]
+
+
+async def test_adding_a_topic_shows_the_headlines_it_catches(room: Newsroom) -> None:
+    added = await room.admin("topic add", name="Boats", keywords="ferry, crossing")
+    lines = added.response.content.splitlines()
+    assert lines[0] == "Added the topic **Boats** (ferry, crossing): 1 article so far."
+    assert lines[1] == "Matching headlines, best first:"
+    assert lines[2].startswith("• ") and "ferry" in lines[2].lower()
+
+    none = await room.admin("topic add", name="Trams", keywords="tram")
+    assert "0 articles so far" in none.response.content
+    assert "No article uses these words yet" in none.response.content

@@ -55,7 +55,9 @@ def test_search_json_contract_finds_misspelled_words(library: Path, capsys) -> N
         "score",
         "highlights",
         "url",
+        "matched",
     }
+    assert hit["matched"] == ["Haiti", "mission"]
     assert hit["article_id"] == SEED_ID
     assert "Haiti" in hit["sentence"] and hit["sentence"] in hit["excerpt"]
     marked = [hit["excerpt"][start:end].lower() for start, end in hit["highlights"]]

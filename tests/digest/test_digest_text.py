@@ -5,7 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.digest.text import stands_alone, stem, trim, words
+from bot.digest.text import stands_alone, trim
+from bot.text import stem
+from bot.text import tokenize as words
 
 
 def test_words_fold_case_accents_and_possessives() -> None:

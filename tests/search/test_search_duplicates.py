@@ -1,5 +1,6 @@
 """The same sentence in two articles (a syndicated copy) is one hit, not two."""
 
+
 from bot.corpus.model import Article
 from bot.search import SearchIndex
 
@@ -44,3 +45,15 @@ def test_the_whole_part_of_a_score_counts_the_words_matched() -> None:
     index = SearchIndex.build([article("one", "Storms hit the coast."), article("two", "Rain.")])
     (hit,) = index.search("storms", limit=5).hits
     assert int(hit.score) == 1
+
+
+def test_two_hits_never_share_a_sentence() -> None:
+    sentences = [f"Trade talks resumed in round {n} of the negotiations." for n in range(1, 9)]
+    index = SearchIndex.build([article("trade", *sentences)])
+    hits = index.search("trade talks", limit=5, article_id="trade").hits
+    assert len(hits) >= 2
+    shown = [{s for s in sentences if s in h.excerpt} for h in hits]
+    for i, one in enumerate(shown):
+        for other in shown[i + 1 :]:
+            assert not one & other
+    assert len(hits) == 5  # neighbouring matches are all shown, with less context

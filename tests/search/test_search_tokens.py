@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.search.correct import Vocabulary, correction_budget
+from bot.search.correct import Vocabulary
 from bot.search.query import MAX_TERMS, parse_query
-from bot.search.tokens import token_spans, tokenize, typo_budget
+from bot.text import correction_budget, token_spans, tokenize, typo_budget
 
 
 @pytest.mark.parametrize(

@@ -23,9 +23,9 @@ from bot.exts.admin._base import AdminBase
 from bot.search import complete
 from bot.store import AlreadyExists, StoreError
 from bot.ui.admin_embeds import topics_pages
-from bot.ui.limits import CHOICES
+from bot.ui.limits import CHOICES, CONTENT
 from bot.ui.replies import answer, defer, show_pages
-from bot.ui.text import fit
+from bot.ui.text import fit, shorten
 
 if TYPE_CHECKING:
     from bot.app import NewsBot
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 MAX_TOPICS = 100
+SHOWN_HEADLINES = 3  # matching headlines shown when a topic is added
 
 
 def split_keywords(text: str) -> list[str]:
@@ -104,19 +105,28 @@ class TopicCommands(AdminBase):
             note.update(topic_id=created.id, name=created.name, keywords=list(created.keywords))
         service = self.bot.service
         extra = await self.bot.extra_topics(interaction.guild_id)
-        counts = await asyncio.to_thread(service.topic_counts, extra)
-        count = next((n for t, n in counts if t.origin == "guild" and t.name == created.name), 0)
+        topic = guild_topic(created.name, keywords=created.keywords)
+        found = await asyncio.to_thread(service.topic_articles, topic, extra)
+        count = len(found)
         catalogue = {t.key for t in service.catalogue}
-        replaces = guild_topic(created.name).key in catalogue
+        replaces = topic.key in catalogue
         lines = [
             f"Added the topic **{fit(created.name, 100)}** "
             f"({', '.join(fit(k, 60) for k in created.keywords)}): "
             f"{count} article{'s' if count != 1 else ''} so far.",
-            "Members of this server can now use it with `/digest`.",
         ]
+        if found:
+            # What the keywords catch, so a moderator can see a keyword that misfires.
+            lines.append("Matching headlines, best first:")
+            lines += [f"• {fit(a.title or a.id, 120)}" for a in found[:SHOWN_HEADLINES]]
+            if count > SHOWN_HEADLINES:
+                lines.append(f"…and {count - SHOWN_HEADLINES} more.")
+        else:
+            lines.append("No article uses these words yet (each keyword matches as a whole word).")
+        lines.append("Members of this server can now use it with `/digest`.")
         if replaces:
             lines.append("It takes the place of the built-in topic of that name in this server.")
-        await answer(interaction, content="\n".join(lines), ephemeral=True)
+        await answer(interaction, content=shorten("\n".join(lines), CONTENT), ephemeral=True)
 
     @topic.command(name="remove", description="Remove one of this server's topics")
     @app_commands.describe(name="The topic (start typing its name)")

@@ -1,0 +1,290 @@
+# ruff: noqa: E501  (one question per line reads better than wrapped tuples)
+"""Questions as members type them, over the 2,225 BBC articles: today's engine beside this one.
+
+Run: ``.venv/bin/python benchmarks/questions.py [--baseline /work/main] [--keywords 200]``
+
+Each question below was written by hand for one sentence of one BBC article (given by the
+article's number in the corpus and a piece of the sentence's text; ``|`` separates other
+sentences that answer it as well, in that article or another): questions with function
+words ("how many …", "did …"), other word forms, split or joined words (``broad band``,
+``wifi``, ``health care``), sound-alike misspellings (``gordon braun``, ``tony bler``) and
+words a typo turns into other words (``prise``, ``bored``). A question scores at rank ``r``
+when its sentence is the ``r``-th hit (of 10); printed: sentence hit@1, hit@3 and MRR, per
+kind and overall, plus the misspelled-keyword hit@5 of ``benchmarks/search.py`` (2–3 content
+words of a real sentence, one typo) on the same articles, so nothing regresses, and the
+search latency.
+
+Each engine runs in its own process (``--worker``) with its checkout first on ``sys.path``:
+``--baseline`` names the checkout of the engine before this change (default ``/work/main``
+when it exists; ``--baseline ''`` runs this engine only). Prints tables; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPORA = Path(os.environ.get("NEWSBOT_CORPORA", ROOT.parent / "shared" / "corpora"))
+BBC = CORPORA / "bbc-news-2225"
+LIMIT = 10
+
+# (question, article number, a piece of the answering sentence, kind)
+QUESTIONS: list[tuple[str, int, str, str]] = [
+    # questions: function words around a few content words
+    ("how many jobs will SBC cut after the AT&T takeover", 106, "cut around 12,800 jobs", "question"),
+    ("how many jobs could Mittal Steel cut", 348, "could cut up to 45,000 jobs", "question"),
+    ("how many staff will ABN Amro lay off", 628, "is to cut 2,850 jobs", "question"),
+    ("how many jobs has BA cut since the September 11 attacks", 572, "BA has cut 13,000", "question"),
+    ("who was made redundant after 17 years with the company", 1615, "she was made redundant", "question"),
+    ("will staff made redundant get their wages", 2089, "staff made redundant would receive", "question"),
+    ("where are the biggest job losses", 568, "The biggest job losses are in Germany", "question"),
+    ("how many job losses had been expected at Oracle", 228, "6,000 job losses had been expected", "question"),
+    ("what is the TUC calling on the government to do about manufacturing jobs", 73, "stem job losses in manufacturing", "question"),
+    ("did the Fed raise interest rates in February", 1165, "boost interest rates by a quarter|The Fed has been raising interest rates", "question"),
+    ("what is the unemployment rate in South Africa", 1778, "currently close to 30%", "question"),
+    ("did house prices fall in October", 615, "House prices fell 0.4% in October", "question"),
+    ("how much have house prices risen this year according to the Nationwide", 1206, "House prices have risen 0.9% this year", "question"),
+    ("how many Oscar nominations had Leigh received before", 1144, "three Oscar nominations for Secrets", "question"),
+    ("how many nominations does The Aviator have", 1676, "leads the Oscar field with 11 nominations|The Aviator has 11|leads the field with 14 nominations", "question"),
+    ("how much has The Aviator taken at the box office in the US", 1862, "has taken $90m", "question"),
+    ("which film went straight to number one at the US box office", 1257, "has gone straight to number one", "question"),
+    ("when is the London Marathon", 335, "London Marathon on 17 April|London marathon on 17 April", "question"),
+    ("what share of messages were spam in 2003", 138, "only 40% of messages were spam", "question"),
+    ("which versions of windows can the Bofra viruses infect", 1123, "can infect machines running Windows 2000", "question"),
+    ("where has the virus spread most widely", 134, "spread most widely in South America", "question"),
+    ("will the Tories back ID cards", 370, "The Tories are to back controversial government plans", "question"),
+    ("can ID cards help the police foil a terror plot", 1244, "help them foil a terror bomb plot", "question"),
+    ("do smoking bans help smokers give up", 1379, "smoking bans had helped smokers", "question"),
+    ("is exercising hounds still legal", 283, "exercising hounds, chasing a scent trail", "question"),
+    ("how much do tsunami countries owe the Paris Club this year", 624, "owed about $5bn this year", "question"),
+    ("who bought Yugansk from the Kremlin", 291, "to state-run oil group Rosneft|bought by Rosneft|Rosneft bought the Yugansk", "question"),
+    ("how big was the AMR loss for the full year", 2045, "AMR posted a loss of $761m", "question"),
+    ("why was Ms Hughes forced to resign", 1518, "forced to resign in April over abuses", "question"),
+    ("is the head of the Child Support Agency still in the job", 907, "still at the helm", "question"),
+    ("what did Lula promise when he was elected", 1360, "promised to reduce unemployment", "question"),
+    ("when is the general election expected to be held", 1611, "widely expected to be held on 5 May|Election widely expected to be held on", "question"),
+    ("are mobile phones with cameras and colour screens popular", 210, "mobile phones sporting cameras", "question"),
+    ("who will host the Oscars", 304, "Chris Rock will host the event|Oscars host and comedian Chris Rock|Oscar host Chris Rock", "question"),
+    ("why is there a seven second delay on the Oscars broadcast", 304, "seven-second time delay to allow censors", "question"),
+    ("how much did pre-tax profits rise ahead of forecasts", 1179, "Pre-tax profits rose 15%", "question"),
+    ("how did text messages help after the tsunami", 247, "valuable communication tool in the aftermath", "question"),
+    ("is borrowing going up", 364, "Because borrowing is going up", "question"),
+    ("has the price of the car gone up", 699, "The price of the car has also gone up", "question"),
+    ("when did oracle begin notifying staff of redundancies", 228, "began notifying staff of redundancies", "question"),
+    ("has the company ever laid off a worker", 2223, "has not laid off a worker since 1945", "question"),
+    ("how many redundancies need a 90 day consultation", 132, "more than 10 redundancies", "question"),
+    # other word forms than the text's
+    ("Oscar nominee box office hitters", 1862, "biggest box office hitter", "forms"),
+    ("congratulating Mr Howard on his abortion stance", 277, "congratulated", "forms"),
+    ("apple congratulated mac mini value", 37, "Apple is to be congratulated", "forms"),
+    ("construction sector lays off workers in bad winter weather", 1580, "laid off workers", "forms"),
+    ("install high speed wifi on trains", 422, "installing high-speed wi-fi", "forms"),
+    ("drug supply to Africa cheaper medicine", 368, "thirty times cheaper", "forms"),
+    ("the soaring cost of oil hitting world growth", 638, "soaring cost of oil has hit global", "forms"),
+    # split and joined words
+    ("broad band speeds in Japan and South Korea", 490, "offer broadband speeds of up to 40Mbps", "compound"),
+    ("BT to double broad band speeds", 490, "double the broadband speeds", "compound"),
+    ("does the UK lag in broad band speed", 1466, "lags in terms of broadband speeds", "compound"),
+    ("wifi tariff a month", 422, "a month wi-fi tariff", "compound"),
+    ("number of wifi hotspots to double", 422, "nearly double the number of its hotspots", "compound"),
+    ("healthcare for the elderly and the poor", 1026, "health care for the elderly and the poor", "compound"),
+    ("Medicaid health care budget cut", 1072, "cut the Medicaid budget", "compound"),
+    ("GM profits hit by health care costs", 341, "higher healthcare costs in the US", "compound"),
+    ("health care costs in North America GM", 568, "higher healthcare costs in North America", "compound"),
+    # misspellings: sound-alikes, and typos that are other words
+    ("gordon braun rallying cry to supporters", 62, "issued a rallying cry", "misspelt"),
+    ("george osborne more talk from gordon braun", 62, "This was more talk from Gordon Brown", "misspelt"),
+    ("tony bler hundreds of millions in tsunami aid", 1901, "hundreds of millions", "misspelt"),
+    ("crude oil prise above $50 a barrel", 434, "pushed US crude oil prices above $50", "misspelt"),
+    ("rising oil prise and the sinking dollar", 443, "Rising oil prices and the sinking dollar", "misspelt"),
+    ("indonesia fuel prise rise", 453, "raising fuel prices by as much as 30%", "misspelt"),
+    ("british bored of film classification games", 286, "British Board of Film Classification", "misspelt"),
+    ("film cleared by the censor bored", 728, "cleared by the Censor Board", "misspelt"),
+    ("rugby bored complaint from England", 2, "complaint to the International Rugby Board", "misspelt"),
+]
+
+
+def _headline(sentences: tuple[str, ...]) -> str:
+    """The first sentence, cut at a word end near 80 characters (the CSV runs the
+    headline into it)."""
+    if not sentences:
+        return ""
+    first = sentences[0]
+    return first if len(first) <= 80 else first[:80].rsplit(" ", 1)[0]
+
+
+def bbc_articles(root: Path) -> list:
+    """The BBC articles through the checkout's own cleaning and sentence splitting."""
+    sys.path.insert(0, str(root))
+    from bot.corpus.clean import clean_text
+    from bot.corpus.model import Article
+    from bot.corpus.sentences import split_sentences
+
+    out = []
+    n = 0
+    for path in sorted(BBC.glob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                sentences = tuple(split_sentences(clean_text(row["text"])))
+                out.append(
+                    Article(
+                        id=f"bbc-{n:04d}",
+                        title=_headline(sentences) or f"bbc-{n:04d}",
+                        body=" ".join(sentences),
+                        sentences=sentences,
+                    )
+                )
+                n += 1
+    return out
+
+
+def worker(root: Path, task: Path) -> None:
+    """Run every query against the engine of ``root``; print ranks and timings as JSON."""
+    articles = bbc_articles(root)
+    from bot.search import SearchIndex
+
+    spec = json.loads(task.read_text())
+    start = time.perf_counter()
+    index = SearchIndex.build(articles)
+    build = time.perf_counter() - start
+    index.search("warm up the caches")
+    ranks, corrected, times = [], [], []
+    for question, _number, piece in spec["questions"]:
+        start = time.perf_counter()
+        result = index.search(question, limit=LIMIT)
+        times.append(time.perf_counter() - start)
+        # The corpus repeats some stories in two articles: the sentence answers in either.
+        pieces = piece.split("|")
+        rank = next(
+            (i for i, h in enumerate(result.hits, 1) if any(p in h.sentence for p in pieces)),
+            0,
+        )
+        ranks.append(rank)
+        corrected.append(result.corrected)
+    keyword_hits = []
+    for text, source in spec["keywords"]:
+        start = time.perf_counter()
+        result = index.search(text, limit=5)
+        times.append(time.perf_counter() - start)
+        keyword_hits.append(any(h.sentence == source for h in result.hits))
+    print(
+        json.dumps(
+            {
+                "ranks": ranks,
+                "corrected": corrected,
+                "keyword_hits": keyword_hits,
+                "times": times,
+                "build": build,
+            }
+        )
+    )
+
+
+def keyword_queries(n: int, seed: int) -> list[tuple[str, str]]:
+    """``benchmarks/search.py``'s misspelled keyword queries over the BBC articles."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from search import make_queries
+
+    articles = bbc_articles(ROOT)
+    return [(q.text, q.source) for q in make_queries(articles, n, seed, "distinctive")]
+
+
+def check_questions() -> None:
+    """Every question's answer is a sentence of its article (or the table means nothing)."""
+    articles = bbc_articles(ROOT)
+    for question, number, piece, _kind in QUESTIONS:
+        if not any(piece.split("|")[0] in s for s in articles[number].sentences):
+            raise SystemExit(f"no sentence of article {number} holds {piece!r} ({question!r})")
+
+
+def run(root: Path, task: Path) -> dict:
+    done = subprocess.run(
+        [sys.executable, __file__, "--worker", str(root), "--task", str(task)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def scores(ranks: list[int]) -> tuple[float, float, float]:
+    n = len(ranks) or 1
+    hit1 = sum(r == 1 for r in ranks) / n
+    hit3 = sum(1 <= r <= 3 for r in ranks) / n
+    mrr = sum(1 / r for r in ranks if r) / n
+    return hit1, hit3, mrr
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", default="/work/main" if Path("/work/main").is_dir() else "")
+    parser.add_argument("--keywords", type=int, default=200, help="misspelled keyword queries")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--worker", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--task", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--show", action="store_true", help="print each question's ranks")
+    args = parser.parse_args()
+    if args.worker:
+        worker(Path(args.worker), Path(args.task))
+        return
+    if not BBC.is_dir():
+        print(f"skipped: {BBC} is absent")
+        return
+    check_questions()
+    spec = {
+        "questions": [(q, n, piece) for q, n, piece, _k in QUESTIONS],
+        "keywords": keyword_queries(args.keywords, args.seed),
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
+        json.dump(spec, fh)
+        task = Path(fh.name)
+    try:
+        engines = {"this checkout": run(ROOT, task)}
+        if args.baseline:
+            engines = {f"before ({args.baseline})": run(Path(args.baseline), task), **engines}
+    finally:
+        task.unlink()
+
+    kinds = list(dict.fromkeys(k for *_x, k in QUESTIONS))
+    print(f"{len(QUESTIONS)} questions over {BBC.name}; hits@1/@3 and MRR over the top {LIMIT}")
+    print()
+    print("| engine | kind | questions | hit@1 | hit@3 | MRR |")
+    print("|---|---|---|---|---|---|")
+    for name, out in engines.items():
+        for kind in [*kinds, "all"]:
+            ranks = [r for r, q in zip(out["ranks"], QUESTIONS, strict=True) if kind in ("all", q[3])]
+            h1, h3, mrr = scores(ranks)
+            print(f"| {name} | {kind} | {len(ranks)} | {h1:.3f} | {h3:.3f} | {mrr:.3f} |")
+    print()
+    print("| engine | keyword typo hit@5 | queries | index build s | p50 ms | p95 ms |")
+    print("|---|---|---|---|---|---|")
+    for name, out in engines.items():
+        hits = out["keyword_hits"]
+        times = sorted(out["times"])
+        p50 = statistics.median(times) * 1000
+        p95 = times[min(len(times) - 1, int(0.95 * len(times)))] * 1000
+        print(
+            f"| {name} | {sum(hits) / len(hits):.3f} | {len(hits)} | {out['build']:.1f} "
+            f"| {p50:.2f} | {p95:.2f} |"
+        )
+    if args.show:
+        print()
+        for i, (question, *_rest) in enumerate(QUESTIONS):
+            row = "  ".join(
+                f"{out['ranks'][i] or '-':>2} {out['corrected'][i] or ''}"
+                for out in engines.values()
+            )
+            print(f"{question[:60]:<60} {row}")
+
+
+if __name__ == "__main__":
+    main()
