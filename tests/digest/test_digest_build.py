@@ -6,11 +6,20 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from digest_samples import ALL, CHIPS, FOOTBALL, SEED, SEED_STANDFIRST, TENNIS, UNDATED, make
 
 from bot.corpus.model import Article
 from bot.digest import Digest, Topic, TopicModel, build_digest, guild_topic, load_catalogue
 from bot.search import SearchIndex
+from tests.support.digest_samples import (
+    ALL,
+    CHIPS,
+    FOOTBALL,
+    SEED,
+    SEED_STANDFIRST,
+    TENNIS,
+    UNDATED,
+    make,
+)
 
 
 @pytest.fixture(scope="module")

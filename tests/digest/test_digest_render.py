@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from digest_samples import ALL, make
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +18,7 @@ from bot.digest import (
     render_digest_text,
 )
 from bot.search import SearchIndex
+from tests.support.digest_samples import ALL, make
 
 EMBED_DESCRIPTION = 4096
 MESSAGE_TOTAL = 6000

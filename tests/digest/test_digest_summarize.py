@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from digest_samples import SEED, SEED_STANDFIRST, make
-
 from bot.digest import summarize
+from tests.support.digest_samples import SEED, SEED_STANDFIRST, make
 
 
 def test_returns_n_distinct_sentences_in_article_order() -> None:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from digest_samples import ALL, CHIPS, FOOTBALL, PROFITS, SEED, UNDATED
-
 from bot.digest import Topic, TopicModel, guild_topic, load_catalogue
+from tests.support.digest_samples import ALL, CHIPS, FOOTBALL, PROFITS, SEED, UNDATED
 
 
 def model() -> TopicModel:
@@ -100,7 +99,7 @@ def test_guild_topic_is_scored_from_its_keywords() -> None:
 
 
 def test_build_handles_empty_and_odd_articles() -> None:
-    from digest_samples import make
+    from tests.support.digest_samples import make
 
     odd = make("odd", "", ())
     m = TopicModel.build([odd], load_catalogue())

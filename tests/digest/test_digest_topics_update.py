@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from digest_samples import ALL, FOOTBALL, SEED, TENNIS
-
 from bot.digest import TopicModel, load_catalogue
+from tests.support.digest_samples import ALL, FOOTBALL, SEED, TENNIS
 
 
 def snapshot(model: TopicModel) -> tuple[dict[str, list[tuple[str, float]]], list[tuple[str, int]]]:

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from bot_process import make_workdir
-from fake_discord import FakeDiscord
+
+from tests.support.bot_process import make_workdir
+from tests.support.fake_discord import FakeDiscord
+from tests.support.feed_server import feed_server  # noqa: F401 - a fixture
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -6,8 +6,9 @@ import signal
 from pathlib import Path
 
 import pytest
-from bot_process import start_bot
-from fake_discord import FakeDiscord
+
+from tests.support.bot_process import start_bot
+from tests.support.fake_discord import FakeDiscord
 
 pytestmark = pytest.mark.e2e
 

@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from bot_process import TOKEN, BotProcess, make_workdir, start_bot
-from fake_discord import APPLICATION_ID, FakeDiscord
+
+from tests.support.bot_process import TOKEN, BotProcess, make_workdir, start_bot
+from tests.support.fake_discord import APPLICATION_ID, FakeDiscord
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 

@@ -4,8 +4,7 @@ reach the server (tests set FEEDS_ALLOW_PRIVATE), and a clock the tests move."""
 from __future__ import annotations
 
 import datetime as dt
-import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,7 @@ import pytest_asyncio
 from bot.feeds.fetch import Fetcher, FetchPolicy
 from bot.feeds.ingest import FeedIngestor
 from bot.store import Store
-
-sys.path.insert(0, str(Path(__file__).parent))
-from feed_server import FeedServer
+from tests.support.feed_server import FeedServer, feed_server  # noqa: F401 - a fixture
 
 START = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
 
@@ -33,14 +30,6 @@ class FakeClock:
     def advance(self, **delta: float) -> dt.datetime:
         self.now += dt.timedelta(**delta)
         return self.now
-
-
-@pytest.fixture
-def feed_server() -> Iterator[FeedServer]:
-    server = FeedServer()
-    server.start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ import json
 from pathlib import Path
 
 import pytest
-from feed_server import FeedServer
-from samples import FERRY, LIGHTHOUSE, SAMPLE_JSON, rss
 
 from bot.cli import main
+from tests.support.feed_samples import FERRY, LIGHTHOUSE, SAMPLE_JSON, rss
+from tests.support.feed_server import FeedServer
 
 
 @pytest.fixture

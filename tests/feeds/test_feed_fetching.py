@@ -7,11 +7,11 @@ import gzip
 import re
 
 import pytest
-from feed_server import FeedServer, hanging, redirect, streamed
-from samples import SAMPLE_RSS
 
 from bot.feeds.errors import AddressRefused, FetchError
 from bot.feeds.fetch import Fetcher, FetchPolicy, is_public
+from tests.support.feed_samples import SAMPLE_RSS
+from tests.support.feed_server import FeedServer, hanging, redirect, streamed
 
 MB = 1_000_000
 

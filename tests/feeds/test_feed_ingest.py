@@ -7,14 +7,23 @@ import datetime as dt
 from pathlib import Path
 
 from conftest import FakeClock
-from feed_server import FeedServer
-from samples import FERRY, HTML_PAGE, LIGHTHOUSE, MARKET, SAMPLE_ATOM, SAMPLE_JSON, rss, rss_item
 
 from bot.feeds.fetch import Fetcher, FetchPolicy
 from bot.feeds.ingest import FeedIngestor, feed_article, load_feed_articles
 from bot.feeds.manage import add_feed
 from bot.service import NewsService
 from bot.store import Feed, Store
+from tests.support.feed_samples import (
+    FERRY,
+    HTML_PAGE,
+    LIGHTHOUSE,
+    MARKET,
+    SAMPLE_ATOM,
+    SAMPLE_JSON,
+    rss,
+    rss_item,
+)
+from tests.support.feed_server import FeedServer
 
 
 async def follow(store: Store, server: FeedServer, clock: FakeClock, path: str = "/rss") -> Feed:

@@ -5,12 +5,20 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from samples import HTML_PAGE, SAMPLE_ATOM, SAMPLE_JSON, SAMPLE_RSS, json_feed, rss, rss_item
 
 from bot.feeds.errors import NotAFeed
 from bot.feeds.html import html_to_text
 from bot.feeds.identity import item_key, normalise_link
 from bot.feeds.parse import MAX_ENTRIES, parse_feed
+from tests.support.feed_samples import (
+    HTML_PAGE,
+    SAMPLE_ATOM,
+    SAMPLE_JSON,
+    SAMPLE_RSS,
+    json_feed,
+    rss,
+    rss_item,
+)
 
 FEED_URL = "https://gazette.example/rss.xml"
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import aiohttp
 import pytest
 import pytest_asyncio
-from playground_page import ARTICLES, START, OpenPage, PlaygroundPage
 
 from bot.config import Settings
 from bot.playground.session import Playground
 from bot.service import NewsService
+from tests.support.playground_page import ARTICLES, START, OpenPage, PlaygroundPage
 
 
 @pytest.fixture

@@ -13,11 +13,11 @@ from typing import Any
 
 import aiohttp
 import pytest
-from playground_page import START, OpenPage, PlaygroundPage, buttons, message_text
 
 from bot.config import Settings
 from bot.exts.scheduler import LOOP_SECONDS
 from bot.playground.session import Playground
+from tests.support.playground_page import START, OpenPage, PlaygroundPage, buttons, message_text
 
 
 async def test_the_page_is_served_on_loopback_and_needs_its_key(

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from playground_page import ARTICLES, PlaygroundPage
 
 import bot.playground.runner as runner
 from bot.config import Settings
 from bot.playground import run_playground
+from tests.support.playground_page import ARTICLES, PlaygroundPage
 
 REPO = Path(__file__).resolve().parents[2]
 URL = re.compile(r"http://127\.0\.0\.1:\d+/#[A-Za-z0-9_-]+")

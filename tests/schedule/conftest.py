@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 import pytest_asyncio
-from schedule_fakes import START, FakeClock, FakePoster, Launch
 
 from bot.schedule import ScheduleRunner
 from bot.store import Store
+from tests.support.schedule_fakes import START, FakeClock, FakePoster, Launch
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from schedule_fakes import START, FakeClock, FakePoster, Launch, SimulatedCrash
 
 from bot.schedule import (
     ChannelGone,
@@ -23,6 +22,7 @@ from bot.schedule import (
     run_nonce,
 )
 from bot.store import LedgerRepo, Schedule, Store
+from tests.support.schedule_fakes import START, FakeClock, FakePoster, Launch, SimulatedCrash
 
 UTC = dt.UTC
 GUILD = 111

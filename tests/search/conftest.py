@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from search_samples import other_articles, seed_article
 
 from bot.corpus.model import Article
 from bot.search import SearchIndex
+from tests.support.search_samples import other_articles, seed_article
 
 
 @pytest.fixture(scope="session")

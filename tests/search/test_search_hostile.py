@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from search_samples import make_article, other_articles, seed_article
 
 from bot.digest import TopicModel, build_digest, guild_topic, load_catalogue
 from bot.search import Completer, SearchIndex
 from bot.search import segment as segment_module
+from tests.support.search_samples import make_article, other_articles, seed_article
 
 HOSTILE = [
     "a" * 1_000_000,

@@ -6,10 +6,10 @@ import itertools
 import random
 
 import pytest
-from search_samples import make_article
 
 from bot.corpus.model import Article
 from bot.search import Hit, SearchIndex, SearchResult
+from tests.support.search_samples import make_article
 
 
 def highlighted(hit: Hit) -> list[str]:

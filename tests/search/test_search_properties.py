@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from search_samples import make_article
 
 from bot.search import SearchIndex, complete
+from tests.support.search_samples import make_article
 
 WORDS = ["haiti", "mission", "peace", "kenya's", "Café", "exports", "the", '"', "**", "@"]
 queries = st.one_of(

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from search_samples import make_article
-
 from bot.corpus.model import Article
 from bot.search import SearchIndex
+from tests.support.search_samples import make_article
 
 
 def answers(index: SearchIndex, *queries: str) -> list[list[tuple[str, int]]]:

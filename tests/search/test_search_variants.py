@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from search_samples import make_article
 
 from bot.search import Hit, SearchIndex
+from tests.support.search_samples import make_article
 
 # Enough passages saying "said" that it is by far the likeliest word behind a typed "sadi".
 CHATTER = [
