@@ -8,7 +8,7 @@ import simcord
 from admin_sim import Newsroom, folder_snapshot
 from newsbot_sim import callback_types, refusals
 
-from bot.exts.admin._access import CHECK_FAILED, MANAGE_SERVER_ONLY
+from bot.exts._access import CHECK_FAILED, MANAGE_SERVER_ONLY
 from bot.exts.scheduler import notice_text
 from bot.store import StoreError
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands
 
-from bot.exts.admin._access import moderator_only
+from bot.exts._access import moderator_only
 from bot.exts.admin._articles import ArticleCommands
 from bot.exts.admin._feeds import FeedCommands
 from bot.exts.admin._schedules import ScheduleCommands

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.exts.admin._access import store_of
+from bot.exts._access import store_of
 from bot.store import GuildSettings, Store
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import UserFacingError
-from bot.exts.admin._access import audited, moderator_choices, require_library_access
+from bot.exts._access import audited, moderator_choices, require_library_access
 from bot.exts.admin._base import AdminBase
 from bot.feeds.errors import FeedError
 from bot.feeds.ingest import FeedPreview, FetchReport, summary_line

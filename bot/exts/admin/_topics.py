@@ -17,8 +17,8 @@ from discord import app_commands
 
 from bot.digest import Topic, guild_topic
 from bot.errors import UserFacingError
+from bot.exts._access import audited, moderator_choices
 from bot.exts._options import to_choices
-from bot.exts.admin._access import audited, moderator_choices
 from bot.exts.admin._base import AdminBase
 from bot.search import complete
 from bot.store import AlreadyExists, StoreError
