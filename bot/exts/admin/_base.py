@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.exts._access import store_of
+from bot.exts._cogs import SCHEDULER, SchedulerCog, running_cog
 from bot.store import GuildSettings, Store
 
 if TYPE_CHECKING:
@@ -32,9 +33,9 @@ class AdminBase:
 
     def schedules_changed(self) -> None:
         """Tell the scheduler to look at the schedules again at its next iteration."""
-        scheduler = self.bot.get_cog("Scheduler")
+        scheduler = running_cog(self.bot, SCHEDULER, SchedulerCog)
         if scheduler is not None:
-            scheduler.schedules_changed()  # type: ignore[attr-defined]
+            scheduler.schedules_changed()
 
     async def guild_settings(self, interaction: discord.Interaction) -> GuildSettings:
         """The settings of the server the command was used in."""

@@ -8,6 +8,7 @@ from discord import app_commands
 from bot.digest import ALL_TOPICS
 from bot.errors import UserFacingError
 from bot.exts._access import audited
+from bot.exts._cogs import SCHEDULER, SchedulerCog, running_cog
 from bot.exts._options import (
     ScheduleOption,
     ScheduleRef,
@@ -232,12 +233,12 @@ class ScheduleCommands(AdminBase):
         await defer(interaction, ephemeral=True)
         async with audited(self.bot, interaction, schedule_id=schedule.id) as note:
             found = await schedule.get(self.store, interaction.guild_id)
-            scheduler = self.bot.get_cog("Scheduler")
+            scheduler = running_cog(self.bot, SCHEDULER, SchedulerCog)
             if scheduler is None:
                 raise UserFacingError("The scheduler is not running; nothing was posted.")
             try:
                 # Claimed in the ledger, posted and completed like any scheduled run.
-                outcome = await scheduler.run_now(found.id)  # type: ignore[attr-defined]
+                outcome = await scheduler.run_now(found.id)
             except RunNowRefused as refused:
                 if refused.state == "failed":
                     raise UserFacingError(
