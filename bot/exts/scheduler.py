@@ -99,7 +99,7 @@ def poster_error(error: BaseException, *, sending: bool = False) -> BaseExceptio
 
 def _store(bot: NewsBot) -> Store:
     store = bot.store
-    if store is None or store.closed:
+    if store.closed:
         raise TransientError("the bot's database is not open")
     return store
 

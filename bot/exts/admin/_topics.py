@@ -45,7 +45,7 @@ def topic_provider(bot: NewsBot) -> Callable[[int | None], Coroutine[Any, Any, l
 
     async def guild_topics(guild_id: int | None) -> list[Topic]:
         store = bot.store
-        if guild_id is None or store is None or store.closed:
+        if guild_id is None or store.closed:
             return []
         try:
             stored = await store.topics.in_guild(guild_id)
