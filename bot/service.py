@@ -42,6 +42,7 @@ from bot.digest import (
     load_catalogue,
     summarize,
 )
+from bot.limits import DEFAULT_DIGEST_POINTS, MAX_ARTICLE_BYTES
 from bot.schedule.timespec import local_date
 from bot.search import SearchIndex, SearchResult, complete
 
@@ -71,7 +72,7 @@ class NewsService:
         self,
         articles_dir: Path | str,
         *,
-        max_file_bytes: int = 5_000_000,
+        max_file_bytes: int = MAX_ARTICLE_BYTES,
         clock: Clock = _utc_now,
     ) -> None:
         self.library = Library(Path(articles_dir), max_file_bytes=max_file_bytes)
@@ -92,7 +93,7 @@ class NewsService:
         cls,
         articles_dir: Path | str,
         *,
-        max_file_bytes: int = 5_000_000,
+        max_file_bytes: int = MAX_ARTICLE_BYTES,
         feed_articles: Iterable[Article] = (),
     ) -> NewsService:
         """Create a service and load every article in ``articles_dir`` (and the feed
@@ -301,7 +302,7 @@ class NewsService:
         topic: str,
         *,
         since: dt.date | None = None,
-        limit: int = 8,
+        limit: int = DEFAULT_DIGEST_POINTS,
         extra_topics: Sequence[Topic] = (),
     ) -> Digest:
         """A digest of ``topic`` built from the articles, with citations."""
@@ -316,7 +317,9 @@ class NewsService:
             extra_topics=extra_topics,
         )
 
-    def all_topics_digest(self, *, since: dt.date | None = None, limit: int = 8) -> Digest:
+    def all_topics_digest(
+        self, *, since: dt.date | None = None, limit: int = DEFAULT_DIGEST_POINTS
+    ) -> Digest:
         """A digest across every topic: the newest articles (by date, else the day they
         were added), each with its best sentence."""
         recent = [

@@ -28,6 +28,7 @@ from discord import app_commands
 from bot.digest import ALL_TOPICS
 from bot.errors import UserFacingError
 from bot.exts._access import moderator_choices
+from bot.limits import MAX_TOPIC_CHARS
 from bot.schedule import (
     MAX_TYPED_CHARS,
     ScheduleError,
@@ -53,7 +54,6 @@ T = TypeVar("T")
 # Discord drops an autocomplete answer after 3 s; past this the member gets no choices
 # rather than a stalled bot (the scoring runs in a thread, never on the event loop).
 AUTOCOMPLETE_SECONDS = 2.5
-MAX_TOPIC_CHARS = 100
 # What a moderator may type for "every topic" in a schedule.
 ALL_WORDS = frozenset({"all", "all topics", "*", "everything"})
 COMMON_ZONES = (
