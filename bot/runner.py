@@ -120,7 +120,7 @@ def configure_endpoints(settings: Settings) -> None:
 # -- logging -----------------------------------------------------------------------------
 
 
-class _RedactingHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _RedactingHandler(logging.StreamHandler):
     """A stderr handler that never writes the bot token, whatever a library logs."""
 
     def __init__(self, secret: str | None) -> None:

@@ -89,7 +89,7 @@ def options_of(interaction: discord.Interaction) -> dict[str, str]:
 async def is_moderator(bot: NewsBot, member: discord.abc.User, guild: discord.Guild) -> bool:
     """Manage Server (administrators and the owner have it), or the moderator role."""
     if not isinstance(member, discord.Member):
-        member = guild.get_member(member.id) or member  # type: ignore[assignment]
+        member = guild.get_member(member.id) or member
     if not isinstance(member, discord.Member):
         return False
     if member.guild_permissions.manage_guild:

@@ -7,7 +7,7 @@ e.g. in a bot built with fewer extensions).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 if TYPE_CHECKING:
     from discord.ext import commands
@@ -15,8 +15,6 @@ if TYPE_CHECKING:
     from bot.feeds.ingest import FeedIngestor, FetchReport
     from bot.schedule import RunOutcome
     from bot.store import Feed
-
-C = TypeVar("C")
 
 
 class SchedulerCog(Protocol):
@@ -49,10 +47,11 @@ class FeedsCog(Protocol):
         """Drop a removed feed's articles from the library."""
 
 
-SCHEDULER = "Scheduler"
-FEEDS = "Feeds"
+def scheduler_cog(bot: commands.Bot) -> SchedulerCog | None:
+    """The running ``Scheduler`` cog, or ``None`` when it is not loaded."""
+    return cast("SchedulerCog | None", bot.get_cog("Scheduler"))
 
 
-def running_cog(bot: commands.Bot, name: str, _kind: type[C]) -> C | None:
-    """The cog called ``name`` seen as ``_kind``, or ``None`` when it is not loaded."""
-    return cast("C | None", bot.get_cog(name))
+def feeds_cog(bot: commands.Bot) -> FeedsCog | None:
+    """The running ``Feeds`` cog, or ``None`` when it is not loaded."""
+    return cast("FeedsCog | None", bot.get_cog("Feeds"))

@@ -53,7 +53,7 @@ class SearchIndex:
         tokens = sum(s.n_tokens for s in self._segments) - sum(d.tokens for d in self._dead)
         avgdl = tokens / self._passages if self._passages else 1.0
         self._norms = length_norms(avgdl)
-        self._cache: dict[str, tuple[str, ...]] = {}
+        self._cache: dict[str, Variants] = {}
         self._cache_lock = threading.Lock()
 
     @classmethod

@@ -7,17 +7,22 @@ import zoneinfo
 from typing import TYPE_CHECKING
 
 import discord
+from discord.ext import commands
 
 from bot.exts._access import store_of
-from bot.exts._cogs import SCHEDULER, SchedulerCog, running_cog
+from bot.exts._cogs import scheduler_cog
 from bot.store import GuildSettings, Store
 
 if TYPE_CHECKING:
     from bot.app import NewsBot
 
 
-class AdminBase:
-    """Mixed into the ``Admin`` cog by each part (schedules, articles, topics, settings)."""
+class AdminBase(commands.Cog):
+    """Mixed into the ``Admin`` cog by each part (schedules, articles, topics, settings).
+
+    A ``Cog`` itself, so that discord.py's decorators type-check on the parts' methods
+    (their ``self`` must be a group or a cog); only ``Admin`` is ever made.
+    """
 
     bot: NewsBot
 
@@ -33,7 +38,7 @@ class AdminBase:
 
     def schedules_changed(self) -> None:
         """Tell the scheduler to look at the schedules again at its next iteration."""
-        scheduler = running_cog(self.bot, SCHEDULER, SchedulerCog)
+        scheduler = scheduler_cog(self.bot)
         if scheduler is not None:
             scheduler.schedules_changed()
 

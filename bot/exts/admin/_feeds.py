@@ -16,7 +16,7 @@ from discord import app_commands
 
 from bot.errors import UserFacingError
 from bot.exts._access import audited, moderator_choices, require_library_access
-from bot.exts._cogs import FEEDS, FeedsCog, running_cog
+from bot.exts._cogs import FeedsCog, feeds_cog
 from bot.exts.admin._base import AdminBase
 from bot.feeds.errors import FeedError
 from bot.feeds.ingest import FeedPreview, FetchReport, summary_line
@@ -144,7 +144,7 @@ class FeedCommands(AdminBase):
     feed = app_commands.Group(name="feed", description="Feeds that keep the library current")
 
     def _feeds_cog(self) -> FeedsCog:
-        cog = running_cog(self.bot, FEEDS, FeedsCog)
+        cog = feeds_cog(self.bot)
         if cog is None:
             raise UserFacingError("Feeds are not running in this bot; ask its operator.")
         return cog

@@ -8,7 +8,7 @@ from discord import app_commands
 from bot.digest import ALL_TOPICS
 from bot.errors import UserFacingError
 from bot.exts._access import audited
-from bot.exts._cogs import SCHEDULER, SchedulerCog, running_cog
+from bot.exts._cogs import scheduler_cog
 from bot.exts._options import (
     ScheduleOption,
     ScheduleRef,
@@ -233,7 +233,7 @@ class ScheduleCommands(AdminBase):
         await defer(interaction, ephemeral=True)
         async with audited(self.bot, interaction, schedule_id=schedule.id) as note:
             found = await schedule.get(self.store, interaction.guild_id)
-            scheduler = running_cog(self.bot, SCHEDULER, SchedulerCog)
+            scheduler = scheduler_cog(self.bot)
             if scheduler is None:
                 raise UserFacingError("The scheduler is not running; nothing was posted.")
             try:
