@@ -22,15 +22,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.article_files import (
+from bot.corpus.library import Library
+from bot.corpus.model import Article, Rejection, ReloadReport
+from bot.corpus.uploads import (
     ArticleFileError,
     RemovalResult,
     UploadResult,
     add_article_file,
     remove_article_file,
 )
-from bot.corpus.library import Library
-from bot.corpus.model import Article, Rejection, ReloadReport
 from bot.digest import (
     ALL_TOPICS,
     Digest,
@@ -346,8 +346,8 @@ class NewsService:
     def add_article_file(self, name: str, data: bytes, *, replace: bool = False) -> UploadResult:
         """Check an uploaded file, write it atomically into the articles folder and reload.
 
-        Raises ``bot.article_files.ArticleFileError`` (a message for the moderator) when the
-        name, type, size or content is refused; see ``bot.article_files``.
+        Raises ``bot.corpus.uploads.ArticleFileError`` (a message for the moderator) when the
+        name, type, size or content is refused; see ``bot.corpus.uploads``.
         """
         return add_article_file(self, name, data, replace=replace)
 

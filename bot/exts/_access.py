@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord import app_commands
 
-from bot.article_files import ArticleFileError
+from bot.corpus.uploads import ArticleFileError
 from bot.errors import UserFacingError
 from bot.schedule import ScheduleError
 from bot.store import AuditResult, DatabaseFileGone, Store, StoreError

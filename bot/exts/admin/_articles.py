@@ -7,9 +7,9 @@ import asyncio
 import discord
 from discord import app_commands
 
-from bot.article_files import safe_filename
 from bot.corpus.library import LibraryError
 from bot.corpus.loaders import format_size, size_problem
+from bot.corpus.uploads import safe_filename
 from bot.errors import UserFacingError
 from bot.exts._access import audited, require_library_access
 from bot.exts._options import ArticleName, ArticleOption
