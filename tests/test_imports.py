@@ -80,7 +80,7 @@ def test_the_walk_sees_imports_of_every_kind() -> None:
     assert "bot.app" in imports_of("bot.exts.search")  # inside ``if TYPE_CHECKING``
     assert "bot.app" not in imports_of("bot.exts.search", typing_only=False)
     assert "bot.app" in imports_of("bot.runner", typing_only=False)  # inside a function
-    assert "bot.store" in imports_of("bot.store.schedules") or imports_of("bot.store")
+    assert "bot.store.schedules" in imports_of("bot.store")  # a package's __init__
 
 
 @pytest.mark.parametrize("module", sorted(m for m in MODULES if _extension_of(m)))
@@ -183,3 +183,22 @@ def test_not_even_type_hints_go_round_between_packages() -> None:
         }
     cycle = find_cycle(graph)
     assert cycle is None, "import cycle (counting type hints): " + " → ".join(cycle or [])
+
+
+# Lower layers never reach up (docs/architecture.md, "Which may import which").
+FORBIDDEN = {
+    "bot.corpus": ("bot.search", "bot.digest", "bot.schedule", "bot.service", "bot.feeds"),
+    "bot.store": ("bot.search", "bot.digest", "bot.schedule", "bot.service", "bot.feeds"),
+    "bot.search": ("bot.digest", "bot.schedule", "bot.service", "bot.store"),
+    "bot.digest": ("bot.schedule", "bot.service", "bot.store"),
+    "bot.ui": ("bot.exts", "bot.errors", "bot.app"),
+}
+
+
+@pytest.mark.parametrize("layer", sorted(FORBIDDEN))
+def test_lower_layers_do_not_import_higher_ones(layer: str) -> None:
+    modules = [m for m in MODULES if m == layer or m.startswith(layer + ".")]
+    assert modules
+    for module in modules:
+        found = {m for m in imports_of(module) if m.startswith(FORBIDDEN[layer])}
+        assert not found, f"{module} imports {sorted(found)}"
