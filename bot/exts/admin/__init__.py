@@ -9,7 +9,8 @@
 
 Each part is a mixin of the one ``Admin`` group cog, so they share one ``/admin`` group
 and one check (``bot.exts._access``: who is a moderator, both guards, the audit trail).
-The parts import only ``_base`` from here, never one another. Every reply is ephemeral; every change is written to the audit log.
+The parts import only ``_base`` from here, never one another. Every reply is ephemeral;
+every change is written to the audit log.
 """
 
 from __future__ import annotations
