@@ -78,6 +78,7 @@ class NewsBot(commands.Bot):
         settings: Settings,
         service: NewsService | None = None,
         *,
+        store: Store,
         sync_commands: bool = True,
         extensions: Sequence[str] = EXTENSIONS,
     ) -> None:
@@ -96,8 +97,9 @@ class NewsBot(commands.Bot):
         # Sources of topics beyond the catalogue and article tags (e.g. a server's own
         # topics), asked for by guild id; /digest, /topics and autocomplete use them.
         self.topic_providers: list[TopicProvider] = []
-        # The database (settings.database_path), opened in ``setup_hook``.
-        self.store: Store | None = None
+        # The open database (``create_bot`` opens settings.database_path before the bot).
+        self.store: Store = store
+        # Set when the bot owns the store (``create_bot``): ``close`` closes it.
         self._store_holder: AsyncGenerator[Store, None] | None = None
         # Measurements for /admin stats (time.monotonic follows SimCord's clock in tests).
         self.search_latency = LatencyRecorder()
@@ -128,17 +130,12 @@ class NewsBot(commands.Bot):
         await super().login(token)
 
     async def prepare(self) -> None:
-        """Open the database and load the articles (each once).
+        """Load the articles (once).
 
-        ``newsbot run`` calls this before logging in, so a bad ``DATABASE_PATH`` or
-        ``ARTICLES_DIR`` is reported as that, not hidden behind Discord being out of reach;
-        ``setup_hook`` calls it otherwise.
+        ``newsbot run`` calls this before logging in, so a bad ``ARTICLES_DIR`` is reported
+        as that, not hidden behind Discord being out of reach; ``setup_hook`` calls it
+        otherwise.
         """
-        if self.store is None:
-            # First, so a database that cannot be used stops the start with one clear line
-            # (a StoreError naming the file) before the articles are loaded.
-            self._store_holder = _hold_store(self.settings.database_path)
-            self.store = await anext(self._store_holder)
         if self._service is None:
             self._service = await asyncio.to_thread(self._load_service)
             self._service.clock = discord.utils.utcnow
@@ -163,7 +160,7 @@ class NewsBot(commands.Bot):
         service keeps its own stamps until the next try.
         """
         service, store = self._service, self.store
-        if service is None or store is None or store.closed:
+        if service is None or store.closed:
             return
         fresh = service.unrecorded_first_seen()
         if not fresh and not everything:
@@ -232,8 +229,23 @@ async def _hold_store(path: Path) -> AsyncGenerator[Store, None]:
         await store.close()
 
 
-def create_bot(
-    settings: Settings, service: NewsService | None = None, *, sync_commands: bool = True
+async def create_bot(
+    settings: Settings,
+    service: NewsService | None = None,
+    *,
+    sync_commands: bool = True,
+    extensions: Sequence[str] = EXTENSIONS,
 ) -> NewsBot:
-    """The bot for ``settings``; it loads ``settings.articles_dir`` unless given a service."""
-    return NewsBot(settings, service, sync_commands=sync_commands)
+    """The bot for ``settings`` over its open database, which the bot closes when it does.
+
+    The database opens first, so one that cannot be used stops the start with one clear
+    line (a ``StoreError`` naming the file) before anything else; the bot loads
+    ``settings.articles_dir`` (in ``prepare``) unless given a service.
+    """
+    holder = _hold_store(settings.database_path)
+    store = await anext(holder)
+    bot = NewsBot(
+        settings, service, store=store, sync_commands=sync_commands, extensions=extensions
+    )
+    bot._store_holder = holder
+    return bot

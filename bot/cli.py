@@ -23,6 +23,7 @@ from bot.config import Settings, SettingsError
 from bot.corpus.library import LibraryError
 from bot.corpus.model import Article
 from bot.digest import Digest, render_digest_text
+from bot.limits import DEFAULT_DIGEST_POINTS, MAX_DIGEST_POINTS, MIN_DIGEST_POINTS
 from bot.search import SearchResult
 from bot.service import NewsService
 from bot.store import read_first_seen
@@ -293,8 +294,10 @@ def _parse_date(text: str) -> dt.date:
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    if not 1 <= args.limit <= 25:
-        raise CliError("--limit must be between 1 and 25", EXIT_USAGE)
+    if not MIN_DIGEST_POINTS <= args.limit <= MAX_DIGEST_POINTS:
+        raise CliError(
+            f"--limit must be between {MIN_DIGEST_POINTS} and {MAX_DIGEST_POINTS}", EXIT_USAGE
+        )
     if not args.topic.strip():
         raise CliError("give a topic, e.g. `newsbot digest trade`", EXIT_USAGE)
     service = _service(args, settings)
@@ -418,7 +421,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("digest", parents=[common, json_flag], help="a topic digest with citations")
     p.add_argument("topic", metavar="TOPIC", help="a catalogue topic, a tag, or any words")
     p.add_argument("--since", type=_parse_date, metavar="YYYY-MM-DD", help="only newer articles")
-    p.add_argument("--limit", type=int, default=8, metavar="N", help="points (8, at most 25)")
+    p.add_argument(
+        "--limit",
+        type=int,
+        default=DEFAULT_DIGEST_POINTS,
+        metavar="N",
+        help=f"points ({DEFAULT_DIGEST_POINTS}, at most {MAX_DIGEST_POINTS})",
+    )
     p.set_defaults(func=cmd_digest)
 
     p = sub.add_parser("topics", parents=[common, json_flag], help="topics with article counts")

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from bot.limits import MAX_ARTICLE_BYTES
+
 
 class SettingsError(ValueError):
     """A setting has a value that cannot be used; the message names the setting."""
@@ -30,7 +32,7 @@ class Settings:
     discord_token: str | None = field(default=None, repr=False)
     database_path: Path = Path("newsbot.db")
     log_level: str = "INFO"
-    max_article_bytes: int = 5_000_000
+    max_article_bytes: int = MAX_ARTICLE_BYTES
     dev_guild_id: int | None = None
     discord_api_base_url: str = DEFAULT_API_BASE_URL
     discord_gateway_url: str = DEFAULT_GATEWAY_URL
@@ -82,7 +84,8 @@ class Settings:
             discord_token=get("DISCORD_TOKEN"),
             database_path=Path(get("DATABASE_PATH") or "newsbot.db"),
             log_level=level,
-            max_article_bytes=get_int("MAX_ARTICLE_BYTES", 5_000_000, minimum=1) or 5_000_000,
+            max_article_bytes=get_int("MAX_ARTICLE_BYTES", MAX_ARTICLE_BYTES, minimum=1)
+            or MAX_ARTICLE_BYTES,
             dev_guild_id=get_int("DEV_GUILD_ID", None, minimum=1),
             discord_api_base_url=(get("DISCORD_API_BASE_URL") or DEFAULT_API_BASE_URL).rstrip("/"),
             discord_gateway_url=get("DISCORD_GATEWAY_URL") or DEFAULT_GATEWAY_URL,

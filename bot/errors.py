@@ -116,7 +116,6 @@ class NewsTree(app_commands.CommandTree):
 
         self.client.loop.create_task(invoke(), name="CommandTree-invoker")
 
-    async def on_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        """Commands' errors, and (through ``bot.ui.views.NewsView``) buttons' errors."""
         await report_error(interaction, error)

@@ -120,7 +120,7 @@ def configure_endpoints(settings: Settings) -> None:
 # -- logging -----------------------------------------------------------------------------
 
 
-class _RedactingHandler(logging.StreamHandler):  # type: ignore[type-arg]
+class _RedactingHandler(logging.StreamHandler):
     """A stderr handler that never writes the bot token, whatever a library logs."""
 
     def __init__(self, secret: str | None) -> None:
@@ -184,9 +184,10 @@ async def _serve(settings: Settings, token: str) -> None:
 
     from bot.app import create_bot  # deferred: the failures caught above need no app
 
-    bot = create_bot(settings)
+    # Local settings first: the database (opened here) and the articles folder (in
+    # ``prepare``) fail as themselves, before Discord is reached.
+    bot = await create_bot(settings)
     async with bot:  # closes the bot (and what it owns) on every way out
-        # Local settings first: the database and articles folder fail as themselves.
         await bot.prepare()
         running = asyncio.create_task(bot.start(token), name="newsbot-bot")
         stopping = asyncio.create_task(stop.wait(), name="newsbot-stop")

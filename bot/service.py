@@ -22,15 +22,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.article_files import (
+from bot.corpus.library import Library
+from bot.corpus.model import Article, Rejection, ReloadReport
+from bot.corpus.uploads import (
     ArticleFileError,
     RemovalResult,
     UploadResult,
     add_article_file,
     remove_article_file,
 )
-from bot.corpus.library import Library
-from bot.corpus.model import Article, Rejection, ReloadReport
 from bot.digest import (
     ALL_TOPICS,
     Digest,
@@ -42,6 +42,7 @@ from bot.digest import (
     load_catalogue,
     summarize,
 )
+from bot.limits import DEFAULT_DIGEST_POINTS, MAX_ARTICLE_BYTES
 from bot.schedule.timespec import local_date
 from bot.search import Completer, SearchIndex, SearchResult, complete
 
@@ -76,7 +77,7 @@ class NewsService:
         self,
         articles_dir: Path | str,
         *,
-        max_file_bytes: int = 5_000_000,
+        max_file_bytes: int = MAX_ARTICLE_BYTES,
         clock: Clock = _utc_now,
     ) -> None:
         self.library = Library(Path(articles_dir), max_file_bytes=max_file_bytes)
@@ -97,7 +98,7 @@ class NewsService:
         cls,
         articles_dir: Path | str,
         *,
-        max_file_bytes: int = 5_000_000,
+        max_file_bytes: int = MAX_ARTICLE_BYTES,
         feed_articles: Iterable[Article] = (),
     ) -> NewsService:
         """Create a service and load every article in ``articles_dir`` (and the feed
@@ -314,7 +315,7 @@ class NewsService:
         topic: str,
         *,
         since: dt.date | None = None,
-        limit: int = 8,
+        limit: int = DEFAULT_DIGEST_POINTS,
         extra_topics: Sequence[Topic] = (),
     ) -> Digest:
         """A digest of ``topic`` built from the articles, with citations."""
@@ -329,7 +330,9 @@ class NewsService:
             extra_topics=extra_topics,
         )
 
-    def all_topics_digest(self, *, since: dt.date | None = None, limit: int = 8) -> Digest:
+    def all_topics_digest(
+        self, *, since: dt.date | None = None, limit: int = DEFAULT_DIGEST_POINTS
+    ) -> Digest:
         """A digest across every topic: the newest articles (by date, else the day they
         were added), each with its best sentence."""
         recent = [
@@ -356,8 +359,8 @@ class NewsService:
     def add_article_file(self, name: str, data: bytes, *, replace: bool = False) -> UploadResult:
         """Check an uploaded file, write it atomically into the articles folder and reload.
 
-        Raises ``bot.article_files.ArticleFileError`` (a message for the moderator) when the
-        name, type, size or content is refused; see ``bot.article_files``.
+        Raises ``bot.corpus.uploads.ArticleFileError`` (a message for the moderator) when the
+        name, type, size or content is refused; see ``bot.corpus.uploads``.
         """
         return add_article_file(self, name, data, replace=replace)
 

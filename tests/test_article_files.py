@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.article_files import ArticleFileError, safe_filename
 from bot.corpus.loaders import SUPPORTED_SUFFIXES
+from bot.corpus.uploads import ArticleFileError, safe_filename
 from bot.service import NewsService
 
 BODY = b"Gull Island Lighthouse Turns 200\n\nThe lighthouse on Gull Island is 200 years old."

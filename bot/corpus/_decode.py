@@ -58,13 +58,13 @@ def decode_bytes(data: bytes) -> str:
     except UnicodeDecodeError as exc:
         utf8_problem = _bad_byte(exc)
     try:
-        text = data.decode("cp1252")
+        fallback: str | None = data.decode("cp1252")
     except UnicodeDecodeError:
-        text = None
-    if text is not None:
-        ascii_share = len(text.encode("ascii", "ignore")) / max(len(text), 1)
-        if ascii_share >= _MIN_ASCII_SHARE_CP1252 and _control_share(text) == 0:
-            return text
+        fallback = None
+    if fallback is not None:
+        ascii_share = len(fallback.encode("ascii", "ignore")) / max(len(fallback), 1)
+        if ascii_share >= _MIN_ASCII_SHARE_CP1252 and _control_share(fallback) == 0:
+            return fallback
     raise DecodeError(
         f"cannot decode: not UTF-8 ({utf8_problem}), no UTF-8/UTF-16/UTF-32 byte-order mark, "
         "and not plain Windows-1252 text either; save the file as UTF-8"

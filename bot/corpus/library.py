@@ -41,6 +41,7 @@ from bot.corpus.loaders import (
     unsupported_reason,
 )
 from bot.corpus.model import Article, Rejection, ReloadReport
+from bot.limits import MAX_ARTICLE_BYTES
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ class _Found:
 class Library:
     """Articles loaded from the files under ``root``; call ``reload()`` to (re)scan."""
 
-    def __init__(self, root: Path, *, max_file_bytes: int = 5_000_000) -> None:
+    def __init__(self, root: Path, *, max_file_bytes: int = MAX_ARTICLE_BYTES) -> None:
         self.root = Path(root)
         self.max_file_bytes = max_file_bytes
         self._seen: dict[str, _Seen] = {}

@@ -35,11 +35,11 @@ from bot.corpus._markdown import heading_text, markdown_to_text
 from bot.corpus.clean import clean_line, clean_text
 from bot.corpus.model import Article, Rejection
 from bot.corpus.sentences import split_sentences
+from bot.limits import MAX_ARTICLE_BYTES
 
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".json", ".jsonl")
-DEFAULT_MAX_BYTES = 5_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +98,7 @@ def unsupported_reason(suffix: str) -> str:
     return f"unsupported file type {kind} (supported: {', '.join(SUPPORTED_SUFFIXES)})"
 
 
-def parse_bytes(name: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseOutcome:
+def parse_bytes(name: str, data: bytes, *, max_bytes: int = MAX_ARTICLE_BYTES) -> ParseOutcome:
     """Parse one file's bytes into articles; never raises: every problem is a Rejection."""
     try:
         return _parse(name, data, max_bytes)

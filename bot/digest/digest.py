@@ -33,11 +33,13 @@ from bot.digest.keywords import KeywordMatcher
 from bot.digest.summarize import ScoredSentence, overlap, score_sentences
 from bot.digest.text import clean_label, sentence_key, trim
 from bot.digest.topics import TopicModel
+from bot.limits import DEFAULT_DIGEST_POINTS, MAX_DIGEST_POINTS
 from bot.search import SearchIndex
 from bot.text import STOPWORDS
 from bot.text import tokenize as words
 
-MAX_POINTS = 25  # Discord skins ask for ≤ 10 (what an embed holds); the CLI may ask for more
+# Discord skins ask for ≤ 10 (what an embed holds); the CLI may ask for more.
+MAX_POINTS = MAX_DIGEST_POINTS
 MAX_POINT_CHARS = 600  # a point is one sentence; a 3,000-character "sentence" is cut
 MAX_TITLE_CHARS = 200
 _MAX_QUERY_CHARS = 200
@@ -112,7 +114,7 @@ def build_digest(
     index: SearchIndex,
     topic_model: TopicModel,
     since: dt.date | None = None,
-    limit: int = 8,
+    limit: int = DEFAULT_DIGEST_POINTS,
     extra_topics: Sequence[Topic] = (),
 ) -> Digest:
     """A digest of ``topic`` with at most ``limit`` (1–25) points, each citing its article."""

@@ -2,36 +2,32 @@
 
 from __future__ import annotations
 
-import logging
 from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import UserFacingError, report_error
+from bot.errors import UserFacingError
 from bot.exts._checks import per_user_cooldown
-from bot.exts._options import article_choices, resolve_article
-from bot.exts.search import no_article_message
+from bot.exts._options import ArticleName, ArticleOption
 from bot.ui.embeds import article_embed, article_text_pages
 from bot.ui.replies import answer, defer, show_pages
+from bot.ui.views import NewsView
 
 if TYPE_CHECKING:
     from bot.app import NewsBot
     from bot.corpus.model import Article
 
-_log = logging.getLogger(__name__)
-
 READ_BUTTON_TIMEOUT = 600.0
 
 
-class ArticleView(discord.ui.View):
+class ArticleView(NewsView):
     """A "Read full text" button anyone may press; each reader gets private pages."""
 
     def __init__(self, article: Article, *, timeout: float | None = READ_BUTTON_TIMEOUT) -> None:
         super().__init__(timeout=timeout)
         self.article = article
-        self.message: Any = None
         self._pages: list[discord.Embed] | None = None
 
     @discord.ui.button(label="Read full text", style=discord.ButtonStyle.primary)
@@ -42,19 +38,6 @@ class ArticleView(discord.ui.View):
             bot: NewsBot = interaction.client  # type: ignore[assignment]
             self._pages = await bot.acks.work(lambda: article_text_pages(article))
         await show_pages(interaction, [page.copy() for page in self._pages], ephemeral=True)
-
-    async def on_timeout(self) -> None:
-        if self.message is None:
-            return
-        try:
-            await self.message.edit(view=None)
-        except discord.HTTPException as error:
-            _log.debug("could not remove the read button: %s", error)
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
-        await report_error(interaction, error)
 
 
 class Articles(commands.Cog):
@@ -67,25 +50,23 @@ class Articles(commands.Cog):
         name="article", description="One article: details, summary and full text."
     )
     @app_commands.describe(article="The article (start typing its headline)")
-    @app_commands.autocomplete(article=article_choices)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     @per_user_cooldown(rate=3, per=10.0)
-    async def article(self, interaction: discord.Interaction, article: str) -> None:
-        if not article.strip():
+    async def article(
+        self,
+        interaction: discord.Interaction,
+        article: app_commands.Transform[ArticleName, ArticleOption],
+    ) -> None:
+        if not article.given:
             raise UserFacingError("Name an article: start typing its headline and pick one.")
         await defer(interaction)
         service = self.bot.service
 
-        def build() -> tuple[Article, discord.Embed] | str:
-            found, close = resolve_article(service, article)
-            if found is None:
-                return no_article_message(article, close)
+        def build() -> tuple[Article, discord.Embed]:
+            found = article.find(service)
             return found, article_embed(found, service.summary(found), service.topics_of(found.id))
 
-        outcome = await self.bot.acks.work(build)
-        if isinstance(outcome, str):
-            raise UserFacingError(outcome)
-        found, embed = outcome
+        found, embed = await self.bot.acks.work(build)
         view = ArticleView(found)
         view.message = await answer(interaction, embed=embed, view=view)
 

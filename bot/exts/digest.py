@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.errors import UserFacingError
 from bot.exts._checks import per_user_cooldown
-from bot.exts._options import topic_choices
+from bot.exts._options import TopicOption
 from bot.ui.embeds import digest_embed
 from bot.ui.replies import answer, answer_privately, defer
 
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from bot.app import NewsBot
 
 MAX_DAYS = 365
-MAX_TOPIC_CHARS = 100
 
 
 class Digest(commands.Cog):
@@ -33,23 +32,15 @@ class Digest(commands.Cog):
         topic="A topic (start typing for suggestions)",
         days=f"Only articles from the last N days (1–{MAX_DAYS})",
     )
-    @app_commands.autocomplete(topic=topic_choices)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     @per_user_cooldown(rate=3, per=10.0)
     async def digest(
         self,
         interaction: discord.Interaction,
-        topic: str,
+        topic: app_commands.Transform[str, TopicOption],
         days: app_commands.Range[int, 1, MAX_DAYS] | None = None,
     ) -> None:
-        name = " ".join(topic.split())
-        if not name:
-            raise UserFacingError("Name a topic, e.g. `/digest topic:economy`; /topics lists them.")
-        if len(name) > MAX_TOPIC_CHARS:
-            raise UserFacingError(
-                f"Topic names are at most {MAX_TOPIC_CHARS} characters; "
-                "pick one from the suggestions or from /topics."
-            )
+        name = topic  # blanks folded, and refused when empty or too long
         if days is not None and not 1 <= days <= MAX_DAYS:
             raise UserFacingError(
                 f"`days` must be between 1 and {MAX_DAYS}, not {days}. "

@@ -65,7 +65,7 @@ class Feeds(commands.Cog):
     @property
     def store(self) -> Store:
         store = self.bot.store
-        if store is None or store.closed:
+        if store.closed:
             raise StoreError("the bot's database is not open")
         return store
 
@@ -79,8 +79,7 @@ class Feeds(commands.Cog):
         return self._ingestor
 
     async def cog_load(self) -> None:
-        if self.bot.store is not None:
-            await self._load_stored()
+        await self._load_stored()
         self.fetch_feeds.start()
 
     async def _load_stored(self) -> None:

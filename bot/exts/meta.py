@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.exts.admin._access import is_moderator
+from bot.exts._access import is_moderator
 from bot.ui.embeds import COMMAND_HELP, help_embed, topics_pages
 from bot.ui.replies import answer, defer, show_pages
 

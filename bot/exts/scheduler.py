@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -31,6 +30,7 @@ import discord
 from discord.ext import commands, tasks
 
 from bot.digest import Digest
+from bot.exts._permissions import missing_permissions, permission_names
 from bot.schedule import (
     ChannelGone,
     DigestDelivery,
@@ -59,8 +59,6 @@ LOOP_SECONDS = 30.0
 # whole database at least this often, in case the schedules changed behind its back.
 MAX_IDLE = dt.timedelta(hours=1)
 HISTORY_LIMIT = 100  # messages read back after a run's due time when looking for its post
-# Permissions a scheduled digest needs in its channel (history only for recovery).
-POST_PERMISSIONS = ("view_channel", "send_messages", "embed_links")
 # Discord's JSON error code for a message that no longer exists.
 UNKNOWN_MESSAGE = 10008
 # A channel mention after ``escape`` (which stops every ``<#…>`` from rendering).
@@ -76,17 +74,6 @@ def notice_text(message: str) -> str:
         return _ESCAPED_CHANNEL.sub(r"<#\1>", escape(text))
 
     return fit(message, CONTENT, render=render)
-
-
-def permission_names(names: Sequence[str]) -> str:
-    """``("view_channel", "embed_links")`` → ``"View Channel, Embed Links"``."""
-    return ", ".join(name.replace("_", " ").title() for name in names)
-
-
-def missing_permissions(channel: discord.abc.GuildChannel, me: discord.Member) -> list[str]:
-    """The ``POST_PERMISSIONS`` the bot lacks in ``channel``."""
-    allowed = channel.permissions_for(me)
-    return [name for name in POST_PERMISSIONS if not getattr(allowed, name)]
 
 
 # -- talking to Discord ------------------------------------------------------------------
@@ -112,7 +99,7 @@ def poster_error(error: BaseException, *, sending: bool = False) -> BaseExceptio
 
 def _store(bot: NewsBot) -> Store:
     store = bot.store
-    if store is None or store.closed:
+    if store.closed:
         raise TransientError("the bot's database is not open")
     return store
 

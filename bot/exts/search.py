@@ -10,24 +10,15 @@ from discord.ext import commands
 
 from bot.errors import UserFacingError
 from bot.exts._checks import per_user_cooldown
-from bot.exts._options import article_choices, resolve_article
+from bot.exts._options import ArticleName, ArticleOption
 from bot.ui.embeds import search_pages
 from bot.ui.replies import answer_privately, defer, show_pages
-from bot.ui.text import fit
 
 if TYPE_CHECKING:
     from bot.app import NewsBot
 
 RESULTS = 15
 MAX_QUERY_CHARS = 300
-
-
-def no_article_message(text: str, close: list[str]) -> str:
-    """What a member sees when the article they named does not exist."""
-    message = f"There is no article “{fit(text, 100)}”."
-    if close:
-        message += " Did you mean: " + "; ".join(f"“{fit(t, 100)}”" for t in close) + "?"
-    return message + " Pick one from the suggestions as you type."
 
 
 class Search(commands.Cog):
@@ -44,14 +35,13 @@ class Search(commands.Cog):
         article="Only search this article (start typing its headline)",
         private="Show the results only to you",
     )
-    @app_commands.autocomplete(article=article_choices)
     @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=False)
     @per_user_cooldown(rate=3, per=10.0)
     async def search(
         self,
         interaction: discord.Interaction,
         query: str,
-        article: str | None = None,
+        article: app_commands.Transform[ArticleName, ArticleOption] | None = None,
         private: bool = False,
     ) -> None:
         text = " ".join(query.split())
@@ -68,23 +58,17 @@ class Search(commands.Cog):
         service = self.bot.service
         latency = self.bot.search_latency
 
-        def search_and_render() -> tuple[bool, list[discord.Embed]] | str:
+        def search_and_render() -> tuple[bool, list[discord.Embed]]:
             article_id = None
-            if article is not None and article.strip():
-                found, close = resolve_article(service, article)
-                if found is None:
-                    return no_article_message(article, close)
-                article_id = found.id
+            if article is not None and article.given:
+                article_id = article.find(service).id
             with latency.measure():  # for /admin stats
                 result = service.search(text, limit=RESULTS, article_id=article_id)
             return bool(result.hits), search_pages(result)
 
         # Resolving, searching and rendering run off the event loop, after earlier
         # arrivals are acknowledged.
-        outcome = await self.bot.acks.work(search_and_render)
-        if isinstance(outcome, str):
-            raise UserFacingError(outcome)
-        found_any, pages = outcome
+        found_any, pages = await self.bot.acks.work(search_and_render)
         if not found_any:  # "nothing found" clutters nobody's channel
             await answer_privately(interaction, embed=pages[0])
             return

@@ -186,7 +186,8 @@ def _json_entry(item: Mapping[str, Any], base: str) -> FeedEntry | None:
             published = _iso_datetime(item[key])
             if published is not None:
                 break
-    tags = item.get("tags") if isinstance(item.get("tags"), list) else []
+    raw_tags = item.get("tags")
+    tags: list[object] = raw_tags if isinstance(raw_tags, list) else []
     raw_id = item.get("id")
     guid = str(raw_id) if isinstance(raw_id, str | int) and not isinstance(raw_id, bool) else None
     return _entry(guid or None, link, title, body, published, tags)

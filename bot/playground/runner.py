@@ -221,7 +221,7 @@ async def _serve(
         service = await asyncio.to_thread(_load_service, settings)
         from bot.app import create_bot  # deferred: importing the app loads every extension
 
-        bot = create_bot(settings, service)
+        bot = await create_bot(settings, service)
         playground = Playground(bot, port=port, guild_id=settings.dev_guild_id)
         async with playground:
             _announce(playground, settings, out, temporary_db=temp, source=source)

@@ -382,11 +382,11 @@ class ScheduleRunner:
             if await self._store.ledger.skip(schedule.id, last, detail, now=now):
                 out.append(self._outcome(schedule, last, "skipped", detail=detail))
             return out
-        entry = await self._store.ledger.claim(
+        claimed = await self._store.ledger.claim(
             schedule.id, last, nonce=run_nonce(schedule.id, last), now=now
         )
-        if entry is not None:
-            out.append(await self._attempt(schedule, entry, now, maybe_sent=False))
+        if claimed is not None:
+            out.append(await self._attempt(schedule, claimed, now, maybe_sent=False))
         return out
 
     async def _recover(

@@ -283,7 +283,9 @@ class Planner:
             for term in (left, right):
                 if word not in {v.word for v in variants[term]}:
                     variants[term] = (*variants[term], Variant(word, 0, kind="joined"))
-        soft = {t: (Variant(t, 0, weak=True),) for t in parsed.soft if self._df(t)}
+        soft: dict[str, Variants] = {
+            t: (Variant(t, 0, weak=True),) for t in parsed.soft if self._df(t)
+        }
         weights = {t: self._weights(v) for t, v in (*variants.items(), *soft.items())}
         plan = make_plan(parsed, variants, weights, only_stopwords, soft)
         return replace(plan, frequency={b: self._df(w) for b, w in plan.alts})

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from bot.limits import MAX_DIGEST_DAYS, MAX_DIGEST_POINTS, MIN_DIGEST_DAYS, MIN_DIGEST_POINTS
 from bot.store.errors import InvalidValue
 from bot.store.models import GUILD_SETTING_FIELDS, GuildSettings
 from bot.store.schedules import check_timezone
@@ -14,7 +15,10 @@ from bot.store.timeconv import to_epoch, utc_now
 if TYPE_CHECKING:
     from bot.store.database import Store
 
-_LIMITS: dict[str, tuple[int, int]] = {"digest_limit": (1, 25), "digest_days": (1, 3650)}
+_LIMITS: dict[str, tuple[int, int]] = {
+    "digest_limit": (MIN_DIGEST_POINTS, MAX_DIGEST_POINTS),
+    "digest_days": (MIN_DIGEST_DAYS, MAX_DIGEST_DAYS),
+}
 
 
 class GuildSettingsRepo:

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, fields
 from typing import Literal, get_args
 
+from bot.limits import DEFAULT_DIGEST_DAYS, DEFAULT_DIGEST_POINTS
+
 Cadence = Literal["daily", "weekly"]
 RunState = Literal["claimed", "posted", "skipped", "failed"]
 AuditResult = Literal["ok", "refused", "error"]
@@ -27,8 +29,8 @@ class GuildSettings:
     guild_id: int
     moderator_role_id: int | None = None
     timezone: str = "UTC"
-    digest_limit: int = 8
-    digest_days: int = 7
+    digest_limit: int = DEFAULT_DIGEST_POINTS
+    digest_days: int = DEFAULT_DIGEST_DAYS
 
 
 GUILD_SETTING_FIELDS: tuple[str, ...] = tuple(

@@ -7,6 +7,7 @@ import zoneinfo
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from bot.limits import MAX_TOPIC_CHARS
 from bot.store.errors import InvalidValue, NotFound
 from bot.store.models import CADENCES, Schedule
 from bot.store.timeconv import from_epoch, maybe_from_epoch, maybe_to_epoch, to_epoch, utc_now
@@ -14,7 +15,6 @@ from bot.store.timeconv import from_epoch, maybe_from_epoch, maybe_to_epoch, to_
 if TYPE_CHECKING:
     from bot.store.database import Store
 
-MAX_TOPIC_CHARS = 100
 
 _COLUMNS = (
     "id, guild_id, channel_id, topic, local_time, cadence, weekday, timezone, only_new, "

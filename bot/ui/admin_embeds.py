@@ -24,8 +24,8 @@ from bot.ui.embeds import COLOUR, NOTICE_COLOUR
 from bot.ui.text import fit, plural
 
 if TYPE_CHECKING:
-    from bot.article_files import RemovalResult, UploadResult
     from bot.corpus.model import Article, Rejection, ReloadReport
+    from bot.corpus.uploads import RemovalResult, UploadResult
     from bot.metrics import LatencySummary
     from bot.search.model import IndexStats
     from bot.store import AuditEntry, GuildSettings, LedgerEntry, Schedule, StoredTopic

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from typing import Any
 
 import discord
 
 from bot.ui.text import fit
-
-_log = logging.getLogger(__name__)
+from bot.ui.views import NewsView
 
 PAGE_TIMEOUT = 180.0
 
 
-class Paginator(discord.ui.View):
+class Paginator(NewsView):
     """Turns through ``pages`` (embeds) for ``owner``; others get a polite refusal."""
 
     def __init__(
@@ -32,9 +30,6 @@ class Paginator(discord.ui.View):
         self.index = 0
         self.owner_id = owner.id
         self.owner_name = owner.display_name
-        # The message showing the pages; set by whoever sends it, so a timeout can edit it.
-        self.message: discord.Message | discord.InteractionMessage | discord.WebhookMessage | None
-        self.message = None
         self._sync_buttons()
 
     @property
@@ -52,8 +47,9 @@ class Paginator(discord.ui.View):
         callback = await interaction.response.edit_message(embed=self.page, view=self)
         # Editing through the newest interaction keeps working after the first one's
         # 15-minute token has expired.
-        if isinstance(callback.resource, discord.InteractionMessage):
-            self.message = callback.resource
+        resource = callback.resource if callback is not None else None
+        if isinstance(resource, discord.InteractionMessage):
+            self.message = resource
 
     @discord.ui.button(label="◀", style=discord.ButtonStyle.secondary)
     async def previous_page(self, interaction: discord.Interaction, _button: Any) -> None:
@@ -72,18 +68,3 @@ class Paginator(discord.ui.View):
             ephemeral=True,
         )
         return False
-
-    async def on_timeout(self) -> None:
-        if self.message is None:
-            return
-        try:
-            await self.message.edit(view=None)
-        except discord.HTTPException as error:  # deleted message or expired token
-            _log.debug("could not remove the page buttons: %s", error)
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
-        from bot.errors import report_error  # the one place errors are told and logged
-
-        await report_error(interaction, error)

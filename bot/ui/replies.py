@@ -15,13 +15,12 @@ import discord
 from bot.ui.acks import acknowledged
 from bot.ui.limits import CONTENT, fit_embed, trim_markdown
 from bot.ui.paginator import PAGE_TIMEOUT, Paginator
+from bot.ui.views import AnyMessage
 
 EPHEMERAL = "newsbot.ephemeral"
 ANSWERED = "newsbot.answered"
 
 PRIVATE_NOTE = "Answered privately."
-
-AnyMessage = discord.Message | discord.InteractionMessage | discord.WebhookMessage
 
 
 async def defer(interaction: discord.Interaction, *, ephemeral: bool = False) -> None:

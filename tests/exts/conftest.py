@@ -7,9 +7,11 @@ one with sentences of thousands of characters); every test gets a fresh bot on t
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 import simcord
 
 from bot.app import NewsBot, create_bot
@@ -30,9 +32,11 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(articles_dir=FIXTURES, database_path=tmp_path / "newsbot.db")
 
 
-@pytest.fixture
-def simcord_bot(settings: Settings, news_service: NewsService) -> NewsBot:
-    return create_bot(settings, news_service)
+@pytest_asyncio.fixture
+async def simcord_bot(settings: Settings, news_service: NewsService) -> AsyncIterator[NewsBot]:
+    bot = await create_bot(settings, news_service)
+    yield bot
+    await bot.close()  # SimCord never closes the bot; this closes its database
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import discord
 import simcord
 
 import bot.exts
-from bot.app import EXTENSIONS, NewsBot, create_bot, intents
+from bot.app import EXTENSIONS, create_bot, intents
 from bot.config import Settings
 from tests.support.newsbot_sim import FIXTURES, Server, assert_never_pings, embed_of, text_of
 
@@ -98,7 +98,7 @@ async def test_no_two_extensions_register_the_same_command(settings: Settings) -
     # Load each extension into a bot of its own and compare what they add.
     names: dict[str, str] = {}
     for extension in _walk_extensions():
-        single = NewsBot(settings, sync_commands=False, extensions=())
+        single = await create_bot(settings, sync_commands=False, extensions=())
         await single.load_extension(extension)
         for command in single.tree.walk_commands():
             qualified = command.qualified_name
@@ -123,7 +123,7 @@ async def test_the_bot_loads_its_articles_and_syncs_to_the_dev_guild_instantly(
 ) -> None:
     dev_guild = 1_234_567_890_123_456_789
     database = tmp_path / "newsbot.db"  # never the working directory's newsbot.db
-    bot = create_bot(
+    bot = await create_bot(
         Settings(articles_dir=FIXTURES, dev_guild_id=dev_guild, database_path=database)
     )
     env = simcord.Env(bot)

@@ -3,7 +3,6 @@ reach the server (tests set FEEDS_ALLOW_PRIVATE), and a clock the tests move."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,23 +12,8 @@ import pytest_asyncio
 from bot.feeds.fetch import Fetcher, FetchPolicy
 from bot.feeds.ingest import FeedIngestor
 from bot.store import Store
+from tests.support.feed_clock import FakeClock
 from tests.support.feed_server import FeedServer, feed_server  # noqa: F401 - a fixture
-
-START = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
-
-
-class FakeClock:
-    """An aware UTC clock that moves only when told."""
-
-    def __init__(self, start: dt.datetime = START) -> None:
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> dt.datetime:
-        self.now += dt.timedelta(**delta)
-        return self.now
 
 
 @pytest.fixture

@@ -6,13 +6,12 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from conftest import FakeClock
-
 from bot.feeds.fetch import Fetcher, FetchPolicy
 from bot.feeds.ingest import FeedIngestor, feed_article, load_feed_articles
 from bot.feeds.manage import add_feed
 from bot.service import NewsService
 from bot.store import Feed, Store
+from tests.support.feed_clock import FakeClock
 from tests.support.feed_samples import (
     FERRY,
     HTML_PAGE,

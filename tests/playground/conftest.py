@@ -27,9 +27,8 @@ async def playground(settings: Settings) -> AsyncIterator[Playground]:
     from bot.app import create_bot
 
     service = NewsService.load(settings.articles_dir)
-    async with Playground(
-        create_bot(settings, service), start_at=START, tick_seconds=None
-    ) as running:
+    bot = await create_bot(settings, service)
+    async with Playground(bot, start_at=START, tick_seconds=None) as running:
         yield running
 
 

@@ -42,7 +42,7 @@ async def test_a_chosen_port_is_used(settings: Settings, http: aiohttp.ClientSes
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    async with Playground(create_bot(settings), port=port, tick_seconds=None) as running:
+    async with Playground(await create_bot(settings), port=port, tick_seconds=None) as running:
         assert running.url.startswith(f"http://127.0.0.1:{port}/#")
         page = PlaygroundPage(http, running.url)
         assert (await page.open())["channel"]["name"] == "news"
@@ -119,7 +119,7 @@ async def test_a_scheduled_digest_is_posted_while_the_clock_follows_real_time(
     # Ticking as ``newsbot playground`` does, only a minute of simulated time per second,
     # so the scheduler's own loop posts the digest within seconds and no test moves time.
     async with Playground(
-        create_bot(settings), start_at=START, tick_seconds=0.05, time_scale=60
+        await create_bot(settings), start_at=START, tick_seconds=0.05, time_scale=60
     ) as running:
         page = PlaygroundPage(http, running.url)
         await page.open(running.world.moderator.id)
@@ -213,7 +213,7 @@ async def test_the_clock_starts_now_and_follows_real_time(settings: Settings) ->
     from bot.app import create_bot
 
     start = dt.datetime(2030, 5, 1, 12, 0, tzinfo=dt.UTC)
-    async with Playground(create_bot(settings), start_at=start, tick_seconds=0.02) as running:
+    async with Playground(await create_bot(settings), start_at=start, tick_seconds=0.02) as running:
         first = running.env.now()
         assert abs((first - start).total_seconds()) < 60
         # Wait for the clock to move on its own (bounded; no fixed sleep).

@@ -204,7 +204,7 @@ def test_the_shipped_seed_is_the_seed_of_the_repository() -> None:
 def test_uploads_go_to_a_copy_of_the_library(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from bot.article_files import add_article_file, remove_article_file
+    from bot.corpus.uploads import add_article_file, remove_article_file
     from bot.service import NewsService
 
     source = tmp_path / "library"

@@ -36,10 +36,10 @@ def copy_articles(folder: Path) -> Path:
     return folder
 
 
-def make_bot(settings: Settings) -> NewsBot:
+async def make_bot(settings: Settings) -> NewsBot:
     """A fresh bot process over ``settings`` (its articles and its database file)."""
     service = NewsService.load(settings.articles_dir, max_file_bytes=settings.max_article_bytes)
-    return create_bot(settings, service)
+    return await create_bot(settings, service)
 
 
 @dataclass
@@ -107,7 +107,7 @@ class Newsroom:
     async def restart(self) -> NewsBot:
         """Stop this bot process and start a new one over the same files (the database)."""
         old = self.bot
-        await self.env.restart_bot(make_bot(self.settings))
+        await self.env.restart_bot(await make_bot(self.settings))
         await old.close()  # SimCord never closes a bot; closing releases its database
         return self.bot
 

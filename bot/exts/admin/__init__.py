@@ -1,7 +1,6 @@
 """``/admin``: the moderators' commands, one slash command group.
 
-- ``_access``: who is a moderator (Manage Server or the server's moderator role), the
-  ``moderator_only`` decorator that sets both guards, and the audit trail;
+- ``_base``: ``AdminBase``, what every part shares (the bot, its store, the clock);
 - ``_schedules``: ``/admin schedule add|list|remove|pause|resume|preview|run-now``;
 - ``_articles``: ``/admin article add|remove`` and ``/admin reload``;
 - ``_topics``: ``/admin topic add|remove|list`` and the server-topic provider;
@@ -9,7 +8,9 @@
 - ``_feeds``: ``/admin feed add|list|remove|pause|resume|test`` (the library's feeds).
 
 Each part is a mixin of the one ``Admin`` group cog, so they share one ``/admin`` group
-and one check. Every reply is ephemeral; every change is written to the audit log.
+and one check (``bot.exts._access``: who is a moderator, both guards, the audit trail).
+The parts import only ``_base`` from here, never one another. Every reply is ephemeral;
+every change is written to the audit log.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from discord.ext import commands
 
-from bot.exts.admin._access import moderator_only
+from bot.exts._access import moderator_only
 from bot.exts.admin._articles import ArticleCommands
 from bot.exts.admin._feeds import FeedCommands
 from bot.exts.admin._schedules import ScheduleCommands

@@ -7,14 +7,13 @@ import asyncio
 import discord
 from discord import app_commands
 
-from bot.article_files import safe_filename
 from bot.corpus.library import LibraryError
 from bot.corpus.loaders import format_size, size_problem
+from bot.corpus.uploads import safe_filename
 from bot.errors import UserFacingError
-from bot.exts._options import article_choices, resolve_article
-from bot.exts.admin._access import audited, require_library_access
+from bot.exts._access import audited, require_library_access
+from bot.exts._options import ArticleName, ArticleOption
 from bot.exts.admin._base import AdminBase
-from bot.exts.search import no_article_message
 from bot.ui.admin_embeds import reload_embed, removal_embed, upload_embed
 from bot.ui.replies import answer, defer
 
@@ -68,17 +67,17 @@ class ArticleCommands(AdminBase):
         article="The article (start typing its headline)",
         whole_file="Also remove the other articles of its file (a .jsonl holds several)",
     )
-    @app_commands.autocomplete(article=article_choices)
     async def article_remove(
-        self, interaction: discord.Interaction, article: str, whole_file: bool = False
+        self,
+        interaction: discord.Interaction,
+        article: app_commands.Transform[ArticleName, ArticleOption],
+        whole_file: bool = False,
     ) -> None:
         await defer(interaction, ephemeral=True)
         await require_library_access(self.bot, interaction)
         service = self.bot.service
-        async with audited(self.bot, interaction, article=article[:200]) as note:
-            found, close = await asyncio.to_thread(resolve_article, service, article)
-            if found is None:
-                raise UserFacingError(no_article_message(article, close))
+        async with audited(self.bot, interaction, article=article.text[:200]) as note:
+            found = await asyncio.to_thread(article.find, service)
             note.update(article=found.id, file=found.source_path)
             result = await asyncio.to_thread(
                 service.remove_article_file, found.id, whole_file=whole_file

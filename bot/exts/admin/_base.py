@@ -7,16 +7,22 @@ import zoneinfo
 from typing import TYPE_CHECKING
 
 import discord
+from discord.ext import commands
 
-from bot.exts.admin._access import store_of
+from bot.exts._access import store_of
+from bot.exts._cogs import scheduler_cog
 from bot.store import GuildSettings, Store
 
 if TYPE_CHECKING:
     from bot.app import NewsBot
 
 
-class AdminBase:
-    """Mixed into the ``Admin`` cog by each part (schedules, articles, topics, settings)."""
+class AdminBase(commands.Cog):
+    """Mixed into the ``Admin`` cog by each part (schedules, articles, topics, settings).
+
+    A ``Cog`` itself, so that discord.py's decorators type-check on the parts' methods
+    (their ``self`` must be a group or a cog); only ``Admin`` is ever made.
+    """
 
     bot: NewsBot
 
@@ -32,9 +38,9 @@ class AdminBase:
 
     def schedules_changed(self) -> None:
         """Tell the scheduler to look at the schedules again at its next iteration."""
-        scheduler = self.bot.get_cog("Scheduler")
+        scheduler = scheduler_cog(self.bot)
         if scheduler is not None:
-            scheduler.schedules_changed()  # type: ignore[attr-defined]
+            scheduler.schedules_changed()
 
     async def guild_settings(self, interaction: discord.Interaction) -> GuildSettings:
         """The settings of the server the command was used in."""

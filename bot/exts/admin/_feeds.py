@@ -10,13 +10,13 @@ first fetch adds the items to the library without marking them as new (no alert 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 
 import discord
 from discord import app_commands
 
 from bot.errors import UserFacingError
-from bot.exts.admin._access import audited, moderator_choices, require_library_access
+from bot.exts._access import audited, moderator_choices, require_library_access
+from bot.exts._cogs import FeedsCog, feeds_cog
 from bot.exts.admin._base import AdminBase
 from bot.feeds.errors import FeedError
 from bot.feeds.ingest import FeedPreview, FetchReport, summary_line
@@ -28,9 +28,6 @@ from bot.ui.embeds import COLOUR, NOTICE_COLOUR
 from bot.ui.limits import CHOICES
 from bot.ui.replies import answer, defer, show_pages
 from bot.ui.text import fit, safe_url
-
-if TYPE_CHECKING:
-    from bot.exts.feeds import Feeds
 
 _log = logging.getLogger(__name__)
 
@@ -146,11 +143,11 @@ class FeedCommands(AdminBase):
 
     feed = app_commands.Group(name="feed", description="Feeds that keep the library current")
 
-    def _feeds_cog(self) -> Feeds:
-        cog = self.bot.get_cog("Feeds")
+    def _feeds_cog(self) -> FeedsCog:
+        cog = feeds_cog(self.bot)
         if cog is None:
             raise UserFacingError("Feeds are not running in this bot; ask its operator.")
-        return cog  # type: ignore[return-value]
+        return cog
 
     async def _feed_choices(
         self, interaction: discord.Interaction, current: str

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import zoneinfo
-from functools import cache
-
 import discord
 from discord import app_commands
 
 from bot.digest import ALL_TOPICS
 from bot.errors import UserFacingError
-from bot.exts._options import to_choices, topic_choices
-from bot.exts.admin._access import audited, moderator_choices
+from bot.exts._access import audited
+from bot.exts._cogs import scheduler_cog
+from bot.exts._options import (
+    ScheduleOption,
+    ScheduleRef,
+    ScheduleTopic,
+    ScheduleTopicOption,
+    TimezoneOption,
+    ZoneName,
+)
+from bot.exts._permissions import missing_permissions, permission_names
 from bot.exts.admin._base import AdminBase
-from bot.exts.scheduler import missing_permissions, permission_names
 from bot.schedule import (
-    MAX_TYPED_CHARS,
     WEEKDAYS,
     RunNowRefused,
     ScheduleError,
@@ -25,12 +27,9 @@ from bot.schedule import (
     digest_title,
     next_attempt,
     parse_time,
-    parse_timezone,
     parse_weekday,
     schedule_digest,
-    suggest_timezones,
 )
-from bot.search import complete
 from bot.store import Schedule
 from bot.ui.admin_embeds import schedule_pages, when
 from bot.ui.embeds import scheduled_digest_embed
@@ -38,37 +37,9 @@ from bot.ui.limits import CHOICES
 from bot.ui.replies import answer, defer, show_pages
 from bot.ui.text import fit
 
-_log = logging.getLogger(__name__)
+MAX_SCHEDULES = CHOICES  # what one autocomplete list can offer
 
-MAX_SCHEDULES = 25  # what one autocomplete list can offer
-ALL_WORDS = frozenset({"all", "all topics", "*", "everything"})
-COMMON_ZONES = (
-    "UTC",
-    "Europe/London",
-    "Europe/Paris",
-    "Europe/Berlin",
-    "America/New_York",
-    "America/Chicago",
-    "America/Los_Angeles",
-    "Asia/Kolkata",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-    "Africa/Nairobi",
-)
-
-
-def schedule_topic(text: str | None) -> str | None:
-    """What a moderator typed for a topic: None for "all topics"."""
-    name = " ".join((text or "").split())
-    return None if not name or name.casefold() in ALL_WORDS else name
-
-
-def timezone_of(text: str) -> str:
-    """A canonical IANA name for what was typed, or a ``UserFacingError`` with suggestions."""
-    try:
-        return parse_timezone(text).key
-    except ScheduleError as error:
-        raise UserFacingError(_capital(str(error))) from None
+Schedules = app_commands.Transform[ScheduleRef, ScheduleOption]
 
 
 def cadence_of(every: str | None, day: str | None) -> tuple[str, int | None]:
@@ -94,45 +65,6 @@ class ScheduleCommands(AdminBase):
 
     schedule = app_commands.Group(name="schedule", description="Digests posted on a timetable")
 
-    # -- autocomplete ------------------------------------------------------------------
-
-    async def _schedule_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[int]]:
-        if interaction.guild_id is None or not await moderator_choices(interaction):
-            return []
-        try:
-            schedules = await self.store.schedules.in_guild(interaction.guild_id)
-        except Exception:
-            _log.exception("schedule autocomplete failed")
-            return []
-        labels = {str(s.id): _choice_label(interaction.guild, s) for s in schedules}
-        typed = current.strip().lstrip("#")
-        options = [(value, label) for value, label in labels.items()]
-        if typed.isdigit():
-            picked = [(v, labels[v]) for v in labels if v.startswith(typed)]
-        else:
-            picked = complete(typed, options, limit=CHOICES)
-        return [
-            app_commands.Choice(name=choice.name, value=int(choice.value))
-            for choice in to_choices(picked)
-        ]
-
-    async def _topic_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        found = await topic_choices(interaction, current)
-        text = current.strip().casefold()
-        if not text or ALL_TOPICS.casefold().startswith(text) or text in ALL_WORDS:
-            every = app_commands.Choice(name=f"{ALL_TOPICS} (the newest articles)", value="all")
-            found.insert(0, every)
-        return found[:CHOICES]
-
-    async def _timezone_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return zone_choices(current)
-
     # -- commands ----------------------------------------------------------------------
 
     @schedule.command(name="add", description="Post a digest to a channel every day or week")
@@ -150,16 +82,15 @@ class ScheduleCommands(AdminBase):
         every=[app_commands.Choice(name=c, value=c) for c in ("daily", "weekly")],
         day=[app_commands.Choice(name=d.title(), value=d) for d in WEEKDAYS],
     )
-    @app_commands.autocomplete(topic=_topic_choices, timezone=_timezone_choices)
     async def schedule_add(
         self,
         interaction: discord.Interaction,
         channel: discord.TextChannel,
         at: str,
-        topic: str | None = None,
+        topic: app_commands.Transform[ScheduleTopic, ScheduleTopicOption] | None = None,
         every: str | None = None,
         day: str | None = None,
-        timezone: str | None = None,
+        timezone: app_commands.Transform[ZoneName, TimezoneOption] | None = None,
         only_new: bool = False,
     ) -> None:
         assert interaction.guild is not None
@@ -173,8 +104,9 @@ class ScheduleCommands(AdminBase):
                 raise UserFacingError(_capital(str(error)) + ".") from None
             cadence, weekday = cadence_of(every, day)
             settings = await self.guild_settings(interaction)
-            zone_name = timezone_of(timezone) if timezone else settings.timezone
-            name = await self._resolve_topic(interaction, schedule_topic(topic))
+            zone_name = timezone.canonical() if timezone and timezone.text else settings.timezone
+            wanted = topic or ScheduleTopic(None)
+            name = await wanted.resolve(self.bot, interaction.guild_id)
             me = interaction.guild.me
             missing = missing_permissions(channel, me) if me is not None else []
             if missing:
@@ -216,25 +148,6 @@ class ScheduleCommands(AdminBase):
             )
         await answer(interaction, content="\n".join(lines), ephemeral=True)
 
-    async def _resolve_topic(
-        self, interaction: discord.Interaction, name: str | None
-    ) -> str | None:
-        """The canonical name of the topic ``name`` means, or a refusal with suggestions."""
-        if name is None:
-            return None
-        extra = await self.bot.extra_topics(interaction.guild_id)
-        service = self.bot.service
-        resolved = await asyncio.to_thread(service.topic_model.resolve, name, extra)
-        if resolved is not None:
-            return resolved.name
-        found = await asyncio.to_thread(service.complete_topics, name[:200], extra, 3)
-        close = [topic for topic, _label in found]
-        hint = f" Did you mean {', '.join(f'“{fit(c, 80)}”' for c in close)}?" if close else ""
-        raise UserFacingError(
-            f"There is no topic “{fit(name, 100)}”.{hint} Pick one from the suggestions, "
-            "leave `topic` out for all topics, or make a server topic with `/admin topic add`."
-        )
-
     @schedule.command(name="list", description="This server's scheduled digests and next runs")
     async def schedule_list(self, interaction: discord.Interaction) -> None:
         assert interaction.guild_id is not None
@@ -247,11 +160,10 @@ class ScheduleCommands(AdminBase):
 
     @schedule.command(name="remove", description="Delete a scheduled digest")
     @app_commands.describe(schedule="The schedule (start typing its number or topic)")
-    @app_commands.autocomplete(schedule=_schedule_choices)
-    async def schedule_remove(self, interaction: discord.Interaction, schedule: int) -> None:
+    async def schedule_remove(self, interaction: discord.Interaction, schedule: Schedules) -> None:
         await defer(interaction, ephemeral=True)
-        async with audited(self.bot, interaction, schedule_id=schedule) as note:
-            found = await self._get(interaction, schedule)
+        async with audited(self.bot, interaction, schedule_id=schedule.id) as note:
+            found = await schedule.get(self.store, interaction.guild_id)
             note["schedule"] = describe(found)
             await self.store.schedules.delete(found.guild_id, found.id)
             self.schedules_changed()
@@ -263,11 +175,10 @@ class ScheduleCommands(AdminBase):
 
     @schedule.command(name="pause", description="Stop a scheduled digest until it is resumed")
     @app_commands.describe(schedule="The schedule (start typing its number or topic)")
-    @app_commands.autocomplete(schedule=_schedule_choices)
-    async def schedule_pause(self, interaction: discord.Interaction, schedule: int) -> None:
+    async def schedule_pause(self, interaction: discord.Interaction, schedule: Schedules) -> None:
         await defer(interaction, ephemeral=True)
-        async with audited(self.bot, interaction, schedule_id=schedule):
-            found = await self._get(interaction, schedule)
+        async with audited(self.bot, interaction, schedule_id=schedule.id):
+            found = await schedule.get(self.store, interaction.guild_id)
             if found.paused:
                 raise UserFacingError(f"Scheduled digest #{found.id} is already paused.")
             reason = f"paused by {interaction.user.name}"
@@ -282,11 +193,10 @@ class ScheduleCommands(AdminBase):
 
     @schedule.command(name="resume", description="Start a paused scheduled digest again")
     @app_commands.describe(schedule="The schedule (start typing its number or topic)")
-    @app_commands.autocomplete(schedule=_schedule_choices)
-    async def schedule_resume(self, interaction: discord.Interaction, schedule: int) -> None:
+    async def schedule_resume(self, interaction: discord.Interaction, schedule: Schedules) -> None:
         await defer(interaction, ephemeral=True)
-        async with audited(self.bot, interaction, schedule_id=schedule):
-            found = await self._get(interaction, schedule)
+        async with audited(self.bot, interaction, schedule_id=schedule.id):
+            found = await schedule.get(self.store, interaction.guild_id)
             if not found.paused:
                 raise UserFacingError(f"Scheduled digest #{found.id} is not paused.")
             now = self.now()
@@ -302,10 +212,9 @@ class ScheduleCommands(AdminBase):
 
     @schedule.command(name="preview", description="See the next digest of a schedule, privately")
     @app_commands.describe(schedule="The schedule (start typing its number or topic)")
-    @app_commands.autocomplete(schedule=_schedule_choices)
-    async def schedule_preview(self, interaction: discord.Interaction, schedule: int) -> None:
+    async def schedule_preview(self, interaction: discord.Interaction, schedule: Schedules) -> None:
         await defer(interaction, ephemeral=True)
-        found = await self._get(interaction, schedule)
+        found = await schedule.get(self.store, interaction.guild_id)
         now = self.now()
         at = next_attempt(found, now) or now
         extra = await self.bot.extra_topics(found.guild_id)
@@ -320,17 +229,16 @@ class ScheduleCommands(AdminBase):
 
     @schedule.command(name="run-now", description="Post a schedule's digest right now")
     @app_commands.describe(schedule="The schedule (start typing its number or topic)")
-    @app_commands.autocomplete(schedule=_schedule_choices)
-    async def schedule_run_now(self, interaction: discord.Interaction, schedule: int) -> None:
+    async def schedule_run_now(self, interaction: discord.Interaction, schedule: Schedules) -> None:
         await defer(interaction, ephemeral=True)
-        async with audited(self.bot, interaction, schedule_id=schedule) as note:
-            found = await self._get(interaction, schedule)
-            scheduler = self.bot.get_cog("Scheduler")
+        async with audited(self.bot, interaction, schedule_id=schedule.id) as note:
+            found = await schedule.get(self.store, interaction.guild_id)
+            scheduler = scheduler_cog(self.bot)
             if scheduler is None:
                 raise UserFacingError("The scheduler is not running; nothing was posted.")
             try:
                 # Claimed in the ledger, posted and completed like any scheduled run.
-                outcome = await scheduler.run_now(found.id)  # type: ignore[attr-defined]
+                outcome = await scheduler.run_now(found.id)
             except RunNowRefused as refused:
                 if refused.state == "failed":
                     raise UserFacingError(
@@ -345,44 +253,7 @@ class ScheduleCommands(AdminBase):
             content=f"Posted scheduled digest **#{found.id}** to <#{found.channel_id}>: {link}",
         )
 
-    async def _get(self, interaction: discord.Interaction, schedule_id: int) -> Schedule:
-        assert interaction.guild_id is not None
-        found = await self.store.schedules.get(interaction.guild_id, schedule_id)
-        if found is None:
-            raise UserFacingError(
-                f"This server has no scheduled digest #{schedule_id}; "
-                "`/admin schedule list` shows them."
-            )
-        return found
-
-
-def zone_choices(current: str) -> list[app_commands.Choice[str]]:
-    """Timezone names for what was typed (common ones first when nothing was)."""
-    text = current.strip()
-    if not text:
-        return [app_commands.Choice(name=z, value=z) for z in COMMON_ZONES]
-    if len(text) > MAX_TYPED_CHARS:
-        return []  # longer than any zone name: nothing to match, and no work spent on it
-    names = [(z, z) for z in _zone_names()]
-    picked = complete(text.replace(" ", "_"), names, limit=CHOICES)
-    if not picked:
-        picked = [(z, z) for z in suggest_timezones(text, limit=5)]
-    return to_choices(picked)
-
-
-@cache
-def _zone_names() -> tuple[str, ...]:
-    return tuple(sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC"))
-
 
 def _summary(schedule: Schedule) -> str:
     topic = fit(schedule.topic or ALL_TOPICS, 100)
     return f"{topic} in <#{schedule.channel_id}>, {describe(schedule)}"
-
-
-def _choice_label(guild: discord.Guild | None, schedule: Schedule) -> str:
-    channel = guild.get_channel(schedule.channel_id) if guild is not None else None
-    where = f"#{channel.name}" if channel is not None else "a deleted channel"
-    paused = " · paused" if schedule.paused else ""
-    topic = schedule.topic or ALL_TOPICS
-    return f"#{schedule.id} {topic} → {where}, {describe(schedule)}{paused}"

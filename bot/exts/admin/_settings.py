@@ -10,9 +10,10 @@ import discord
 from discord import app_commands
 
 from bot.errors import UserFacingError
-from bot.exts.admin._access import audited, require_manage_guild
+from bot.exts._access import audited, require_manage_guild
+from bot.exts._options import TimezoneOption, ZoneName
 from bot.exts.admin._base import AdminBase
-from bot.exts.admin._schedules import timezone_of, zone_choices
+from bot.limits import MAX_DIGEST_DAYS, MAX_DIGEST_POINTS, MIN_DIGEST_DAYS, MIN_DIGEST_POINTS
 from bot.schedule import next_attempt
 from bot.ui.admin_embeds import AUDIT_PAGE_SIZE, StatsView, audit_pages, settings_embed, stats_embed
 from bot.ui.replies import answer, defer, show_pages
@@ -23,27 +24,22 @@ AUDIT_ENTRIES = 200  # how far back /admin audit pages
 class SettingsCommands(AdminBase):
     """Server settings, bot statistics and the audit log."""
 
-    async def _timezone_choices(
-        self, interaction: discord.Interaction, current: str
-    ) -> list[app_commands.Choice[str]]:
-        return zone_choices(current)
-
     @app_commands.command(name="settings", description="See or change this server's settings")
     @app_commands.describe(
         moderator_role="Members with this role may use /admin (besides Manage Server)",
         clear_moderator_role="Stop giving a role /admin access (Manage Server still works)",
         timezone="The server's timezone for schedules, e.g. Europe/London",
-        digest_points="Points in a scheduled digest (1–25)",
-        digest_days="How many days back a scheduled digest looks (1–3650)",
+        digest_points=f"Points in a scheduled digest ({MIN_DIGEST_POINTS}–{MAX_DIGEST_POINTS})",
+        digest_days=f"How many days back a scheduled digest looks ({MIN_DIGEST_DAYS}–"
+        f"{MAX_DIGEST_DAYS})",
     )
-    @app_commands.autocomplete(timezone=_timezone_choices)
     async def settings(
         self,
         interaction: discord.Interaction,
         moderator_role: discord.Role | None = None,
-        timezone: str | None = None,
-        digest_points: app_commands.Range[int, 1, 25] | None = None,
-        digest_days: app_commands.Range[int, 1, 3650] | None = None,
+        timezone: app_commands.Transform[ZoneName, TimezoneOption] | None = None,
+        digest_points: app_commands.Range[int, MIN_DIGEST_POINTS, MAX_DIGEST_POINTS] | None = None,
+        digest_days: app_commands.Range[int, MIN_DIGEST_DAYS, MAX_DIGEST_DAYS] | None = None,
         clear_moderator_role: bool = False,
     ) -> None:
         assert interaction.guild is not None
@@ -72,7 +68,7 @@ class SettingsCommands(AdminBase):
             if clear_moderator_role:
                 changes["moderator_role_id"] = None
             if timezone is not None:
-                changes["timezone"] = timezone_of(timezone)
+                changes["timezone"] = timezone.canonical()
             if digest_points is not None:
                 changes["digest_limit"] = digest_points
             if digest_days is not None:

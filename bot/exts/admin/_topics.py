@@ -17,8 +17,8 @@ from discord import app_commands
 
 from bot.digest import Topic, guild_topic
 from bot.errors import UserFacingError
+from bot.exts._access import audited, moderator_choices
 from bot.exts._options import to_choices
-from bot.exts.admin._access import audited, moderator_choices
 from bot.exts.admin._base import AdminBase
 from bot.search import complete
 from bot.store import AlreadyExists, StoreError
@@ -46,7 +46,7 @@ def topic_provider(bot: NewsBot) -> Callable[[int | None], Coroutine[Any, Any, l
 
     async def guild_topics(guild_id: int | None) -> list[Topic]:
         store = bot.store
-        if guild_id is None or store is None or store.closed:
+        if guild_id is None or store.closed:
             return []
         try:
             stored = await store.topics.in_guild(guild_id)

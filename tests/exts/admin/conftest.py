@@ -33,7 +33,7 @@ def settings(tmp_path: Path, articles_dir: Path) -> Settings:
 
 @pytest_asyncio.fixture
 async def simcord_bot(settings: Settings) -> AsyncIterator[NewsBot]:
-    bot = make_bot(settings)
+    bot = await make_bot(settings)
     yield bot
     await bot.close()  # SimCord never closes the bot; this closes its database
 

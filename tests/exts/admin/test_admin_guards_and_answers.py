@@ -6,7 +6,7 @@ from __future__ import annotations
 import discord
 import simcord
 
-from bot.exts.admin._access import CHECK_FAILED, MANAGE_SERVER_ONLY
+from bot.exts._access import CHECK_FAILED, MANAGE_SERVER_ONLY
 from bot.exts.scheduler import notice_text
 from bot.store import StoreError
 from tests.support.admin_sim import Newsroom, folder_snapshot

@@ -22,16 +22,33 @@ import re
 import secrets
 import threading
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from bot.corpus._fields import is_path_id
 from bot.corpus.loaders import SUPPORTED_SUFFIXES, parse_bytes, size_problem
 from bot.corpus.model import Article, Rejection, ReloadReport
 
 if TYPE_CHECKING:
-    from bot.service import NewsService
+    from bot.corpus.library import Library
+
+
+class LibraryOwner(Protocol):
+    """What uploads need of whoever holds the library (``NewsService``): the library, its
+    articles, and a reload that also brings the search index up to date."""
+
+    @property
+    def library(self) -> Library: ...
+
+    @property
+    def articles(self) -> Mapping[str, Article]: ...
+
+    def article(self, article_id: str) -> Article | None: ...
+
+    def reload(self) -> ReloadReport: ...
+
 
 MAX_NAME_CHARS = 100
 _REASONS_SHOWN = 3
@@ -103,7 +120,7 @@ def safe_filename(name: str, max_chars: int = MAX_NAME_CHARS) -> str:
 
 
 def add_article_file(
-    service: NewsService, name: str, data: bytes, *, replace: bool = False
+    service: LibraryOwner, name: str, data: bytes, *, replace: bool = False
 ) -> UploadResult:
     """Check, write and load one uploaded file (see the module docstring for the rules)."""
     root = _root(service)
@@ -149,7 +166,7 @@ def add_article_file(
 
 
 def remove_article_file(
-    service: NewsService, article_id: str, *, whole_file: bool = False
+    service: LibraryOwner, article_id: str, *, whole_file: bool = False
 ) -> RemovalResult:
     """Delete the file ``article_id`` came from and reload.
 
@@ -182,7 +199,7 @@ def remove_article_file(
     return RemovalResult(rel, siblings, report)
 
 
-def _root(service: NewsService) -> Path:
+def _root(service: LibraryOwner) -> Path:
     root = service.library.root
     if not root.is_dir():
         raise ArticleFileError(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import discord
 from discord import app_commands
 
-from bot.article_files import ArticleFileError
+from bot.corpus.uploads import ArticleFileError
 from bot.errors import UserFacingError
 from bot.schedule import ScheduleError
 from bot.store import AuditResult, DatabaseFileGone, Store, StoreError
@@ -58,8 +58,8 @@ class NotModerator(UserFacingError, app_commands.CheckFailure):
 
 def store_of(bot: NewsBot) -> Store:
     """The bot's open store, or a ``UserFacingError`` while it is not open."""
-    store = getattr(bot, "store", None)
-    if store is None or store.closed:
+    store = bot.store
+    if store.closed:  # only while the bot shuts down
         raise UserFacingError(NO_STORE)
     return store
 
@@ -89,15 +89,12 @@ def options_of(interaction: discord.Interaction) -> dict[str, str]:
 async def is_moderator(bot: NewsBot, member: discord.abc.User, guild: discord.Guild) -> bool:
     """Manage Server (administrators and the owner have it), or the moderator role."""
     if not isinstance(member, discord.Member):
-        member = guild.get_member(member.id) or member  # type: ignore[assignment]
+        member = guild.get_member(member.id) or member
     if not isinstance(member, discord.Member):
         return False
     if member.guild_permissions.manage_guild:
         return True
-    store = getattr(bot, "store", None)
-    if store is None:
-        return False
-    settings = await store.guilds.get(guild.id)
+    settings = await bot.store.guilds.get(guild.id)
     role_id = settings.moderator_role_id
     return role_id is not None and any(role.id == role_id for role in member.roles)
 
@@ -111,12 +108,11 @@ async def record(
     action: str | None = None,
 ) -> None:
     """Write one audit entry for ``interaction``; a failure to write is logged, not raised."""
-    store = getattr(bot, "store", None)
-    if store is None or interaction.guild_id is None:
-        _log.warning("not audited (no database): %s %s", action_of(interaction), result)
+    if interaction.guild_id is None:
+        _log.warning("not audited (not in a server): %s %s", action_of(interaction), result)
         return
     try:
-        await store.audit.record(
+        await bot.store.audit.record(
             interaction.guild_id,
             interaction.user.id,
             action or action_of(interaction),
@@ -176,10 +172,7 @@ async def require_manage_guild(bot: NewsBot, interaction: discord.Interaction) -
 
 
 async def _role_hint(bot: NewsBot, guild: discord.Guild) -> str:
-    store = getattr(bot, "store", None)
-    if store is None:
-        return ""
-    role_id = (await store.guilds.get(guild.id)).moderator_role_id
+    role_id = (await bot.store.guilds.get(guild.id)).moderator_role_id
     role = guild.get_role(role_id) if role_id is not None else None
     return f" or the {discord.utils.escape_markdown(role.name)} role" if role else ""
 
