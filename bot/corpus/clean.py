@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -36,6 +37,37 @@ _MAYBE_MOJIBAKE = re.compile("[\x80-\xff]")
 _LIGATURE_OR_WIDE = re.compile("[\ufb00-\ufb06\u3000\uff01-\uff9f]")
 
 
+# Unicode's stream-safe limit (UAX #15): no real text stacks more than 30 combining marks on
+# one letter. Normalising a longer run is quadratic in CPython (100,000 marks take ~10 s),
+# so the marks past the 30th are dropped first.
+MAX_COMBINING_RUN = 30
+
+
+@functools.cache
+def _combining_runs() -> re.Pattern[str]:
+    """A pattern for runs of more than ``MAX_COMBINING_RUN`` combining marks (built once,
+    from this Python's Unicode tables; every mark lies between U+0300 and U+1FFFF)."""
+    ranges: list[str] = []
+    start = previous = None
+    for code in range(0x300, 0x20000):
+        if unicodedata.combining(chr(code)):
+            if start is None:
+                start = code
+            previous = code
+        elif start is not None and previous is not None:
+            ranges.append(f"{chr(start)}-{chr(previous)}")
+            start = None
+    marks = "[" + "".join(ranges) + "]"
+    return re.compile(f"(?<!{marks})({marks}{{{MAX_COMBINING_RUN}}}){marks}++")
+
+
+def cap_combining_runs(text: str) -> str:
+    """``text`` with every run of combining marks cut to ``MAX_COMBINING_RUN``."""
+    if text.isascii():
+        return text
+    return _combining_runs().sub(r"\1", text)
+
+
 def _repair(text: str) -> str:
     """ftfy's fixes that apply to this text, in ftfy's own order, skipping the no-ops.
 
@@ -54,6 +86,7 @@ def _repair(text: str) -> str:
         text = ftfy.fixes.fix_character_width(ftfy.fixes.fix_latin_ligatures(text))
     if "\x1b" in text:
         text = ftfy.fixes.remove_terminal_escapes(text)
+    text = cap_combining_runs(text)  # after ftfy, which can turn mojibake into marks
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text
