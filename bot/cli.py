@@ -129,7 +129,11 @@ def _print_search(result: SearchResult, out: TextIO, tty: bool) -> None:
 def _service(args: argparse.Namespace, settings: Settings) -> NewsService:
     root = Path(args.articles) if args.articles else settings.articles_dir
     try:
-        return NewsService.load(root, max_file_bytes=settings.max_article_bytes)
+        return NewsService.load(
+            root,
+            max_file_bytes=settings.max_article_bytes,
+            parse_timeout=settings.parse_timeout_seconds,
+        )
     except LibraryError as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc
 

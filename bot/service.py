@@ -14,9 +14,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.article_files import RemovalResult, UploadResult, add_article_file, remove_article_file
+from bot.article_files import (
+    RemovalResult,
+    UploadResult,
+    add_article_file,
+    remove_article_file,
+    remove_stray_uploads,
+)
 from bot.corpus.library import Library
 from bot.corpus.model import Article, Rejection, ReloadReport
+from bot.corpus.workers import DEFAULT_PARSE_TIMEOUT
 from bot.digest import Digest, Topic, TopicModel, build_digest, load_catalogue, summarize
 from bot.search import SearchIndex, SearchResult, complete
 
@@ -36,17 +43,33 @@ class _State:
 class NewsService:
     """Articles, search and digests over one articles folder."""
 
-    def __init__(self, articles_dir: Path | str, *, max_file_bytes: int = 5_000_000) -> None:
-        self.library = Library(Path(articles_dir), max_file_bytes=max_file_bytes)
+    def __init__(
+        self,
+        articles_dir: Path | str,
+        *,
+        max_file_bytes: int = 5_000_000,
+        parse_timeout: float = DEFAULT_PARSE_TIMEOUT,
+    ) -> None:
+        self.library = Library(
+            Path(articles_dir), max_file_bytes=max_file_bytes, parse_timeout=parse_timeout
+        )
         self.catalogue: tuple[Topic, ...] = load_catalogue()
         self._reload_lock = threading.Lock()
         self._state: _State | None = None
         self.last_report: ReloadReport = ReloadReport()
 
     @classmethod
-    def load(cls, articles_dir: Path | str, *, max_file_bytes: int = 5_000_000) -> NewsService:
-        """Create a service and load every article in ``articles_dir``."""
-        service = cls(articles_dir, max_file_bytes=max_file_bytes)
+    def load(
+        cls,
+        articles_dir: Path | str,
+        *,
+        max_file_bytes: int = 5_000_000,
+        parse_timeout: float = DEFAULT_PARSE_TIMEOUT,
+    ) -> NewsService:
+        """Create a service and load every article in ``articles_dir`` (removing upload
+        temporary files a killed process left behind)."""
+        service = cls(articles_dir, max_file_bytes=max_file_bytes, parse_timeout=parse_timeout)
+        remove_stray_uploads(service.library.root)
         service.reload()
         return service
 
