@@ -67,7 +67,10 @@ class _SharedPool:
 
     def get(self) -> Any:
         with self._lock:
-            if self._pool is None or not self._pool.active:
+            if self._pool is not None and not self._pool.active:  # broke since last use
+                broken, self._pool = self._pool, None
+                _stop(broken)
+            if self._pool is None:
                 self._pool = self._start()
             return self._pool
 

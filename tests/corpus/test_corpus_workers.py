@@ -8,6 +8,7 @@ worker processes can import them by name.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import string
@@ -72,6 +73,18 @@ def test_many_files_come_back_each_with_its_own_outcome() -> None:
     assert len(outcomes) == 300
     assert outcomes["n7.txt"].articles[0].title == "Head 7"
     assert parse_one("big.txt", b"x" * 2000, max_bytes=1000).rejections
+
+
+def test_a_pool_whose_workers_were_all_killed_is_replaced() -> None:
+    assert parse_one("before.txt", GOOD, max_bytes=1000).articles
+    workers = [p for p in multiprocessing.active_children() if p.name == "pebble_pool_worker"]
+    assert workers
+    for worker in workers:
+        os.kill(worker.pid, signal.SIGKILL)
+
+    [article] = parse_one("after.txt", GOOD, max_bytes=1000).articles
+
+    assert article.title == "Harbour Ferry Returns"
 
 
 names = st.binary(min_size=1, max_size=40).filter(
