@@ -43,13 +43,20 @@ _LIGATURE_OR_WIDE = re.compile("[\ufb00-\ufb06\u3000\uff01-\uff9f]")
 MAX_COMBINING_RUN = 30
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
 @functools.cache
-def _combining_runs() -> re.Pattern[str]:
+def _combining_runs(astral: bool) -> re.Pattern[str]:
     """A pattern for runs of more than ``MAX_COMBINING_RUN`` combining marks (built once,
-    from this Python's Unicode tables; every mark lies between U+0300 and U+1FFFF)."""
+    from this Python's Unicode tables; every mark lies between U+0300 and U+1FFFF).
+
+    Without ``astral`` only the marks below U+10000: re tests such a class in constant
+    time, while each range above U+FFFF is one more comparison per character.
+    """
     ranges: list[str] = []
     start = previous = None
-    for code in range(0x300, 0x20000):
+    for code in range(0x300, 0x20000 if astral else 0x10000):
         if unicodedata.combining(chr(code)):
             if start is None:
                 start = code
@@ -58,14 +65,14 @@ def _combining_runs() -> re.Pattern[str]:
             ranges.append(f"{chr(start)}-{chr(previous)}")
             start = None
     marks = "[" + "".join(ranges) + "]"
-    return re.compile(f"(?<!{marks})({marks}{{{MAX_COMBINING_RUN}}}){marks}++")
+    return re.compile(f"({marks}{{{MAX_COMBINING_RUN}}}){marks}++")
 
 
 def cap_combining_runs(text: str) -> str:
     """``text`` with every run of combining marks cut to ``MAX_COMBINING_RUN``."""
     if text.isascii():
         return text
-    return _combining_runs().sub(r"\1", text)
+    return _combining_runs(_ASTRAL.search(text) is not None).sub(r"\1", text)
 
 
 def _repair(text: str) -> str:

@@ -45,6 +45,8 @@ DEFAULT_MAX_BYTES = 5_000_000
 # the process at ~30,000 levels (a 60 KB "a: [[[[…" file).
 MAX_FRONT_MATTER_CHARS = 64_000
 MAX_NESTING = 100
+# A .jsonl of a million bad lines is one bad file, not a million log lines.
+MAX_LISTED_LINES = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -411,9 +413,14 @@ def _parse_jsonl(name: str, stem: str, text: str) -> ParseOutcome:
     articles: list[Article] = []
     rejections: list[Rejection] = []
     warnings: list[Rejection] = []
+    unlisted = 0  # rejected lines past MAX_LISTED_LINES, counted but not listed
     base_id = _fields.id_from_name(stem, name)
     for line_no, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
+            continue
+        listing = len(rejections) < MAX_LISTED_LINES
+        if not listing and not line.lstrip().startswith("{"):
+            unlisted += 1  # cannot be an article; no need to say exactly why again
             continue
         where = f"{name}:{line_no}"
         try:
@@ -421,5 +428,16 @@ def _parse_jsonl(name: str, stem: str, text: str) -> ParseOutcome:
             default_id = f"{base_id[: _fields.MAX_ID_LENGTH - 8]}-{line_no}"
             articles.append(_from_record(record, name, default_id, warnings, where))
         except _Rejected as exc:
-            rejections.append(Rejection(where, str(exc)))
+            if listing:
+                rejections.append(Rejection(where, str(exc)))
+            else:
+                unlisted += 1
+    if unlisted:
+        rejections.append(
+            Rejection(
+                name,
+                f"{unlisted:,} more lines were rejected too (only the first "
+                f"{MAX_LISTED_LINES} are listed)",
+            )
+        )
     return ParseOutcome(tuple(articles), tuple(rejections), tuple(warnings))

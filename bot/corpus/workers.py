@@ -14,6 +14,7 @@ file, so only the culprit is rejected.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import multiprocessing
 import os
@@ -64,6 +65,7 @@ class _SharedPool:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pool: Any = None
+        self._exit_hook = False
 
     def get(self) -> Any:
         with self._lock:
@@ -72,6 +74,12 @@ class _SharedPool:
                 _stop(broken)
             if self._pool is None:
                 self._pool = self._start()
+                if not self._exit_hook:
+                    # Stop the workers before multiprocessing's own exit clean-up removes the
+                    # semaphores they share (a worker being started then would print a
+                    # traceback); atexit runs this first, as it is registered later.
+                    atexit.register(self.shutdown)
+                    self._exit_hook = True
             return self._pool
 
     def replace(self, broken: Any) -> None:
