@@ -47,7 +47,20 @@ def _nested(open_: bytes, close: bytes, size: int, prefix: bytes, suffix: bytes)
 
 def _mixed_scripts(size: int) -> bytes:
     rng = random.Random(9)
-    words = "news Новости ειδήσεις أخبار 新闻 समाचार 뉴스 ニュース חדשות ข่าว 😀🎉 café".split()
+    words = [
+        "news",
+        "Новости",
+        "ειδήσεις",
+        "أخبار",
+        "新闻",
+        "समाचार",
+        "뉴스",
+        "ニュース",
+        "חדשות",
+        "ข่าว",
+        "😀🎉",
+        "café",
+    ]
     out: list[str] = ["Mixed scripts\n"]
     total = 0
     while total < size:

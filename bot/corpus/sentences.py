@@ -37,9 +37,7 @@ _OPENERS = "\"'“‘«([{"
 # Linear on any input: a candidate starts only where a run of terminators (or of spaced
 # dots, ". . .") starts (the lookbehinds), and the possessive quantifiers never give
 # characters back, so 40 KB of "." is scanned once instead of once per position (~30 s).
-_CANDIDATE = re.compile(
-    r"(?<![.?!…])(?<!\. )(?:\.(?: \.){2,}|[.?!…]++)[\"'”’»)\]}]*+\s+"
-)
+_CANDIDATE = re.compile(r"(?<![.?!…])(?<!\. )(?:\.(?: \.){2,}|[.?!…]++)[\"'”’»)\]}]*+\s+")
 # How far around a candidate the rules look for the word before it and the word after it:
 # far more than any abbreviation, and a bound, so a line of 100,000 "U.S." costs linear time.
 _LOOK = 100
