@@ -15,6 +15,11 @@ Formats (``name`` is the path relative to the articles folder):
 Decisions worth knowing: a date that is not ISO (``YYYY-MM-DD`` or an ISO datetime) and a
 url that is not http(s) are dropped with a warning, keeping the article; ids are reduced to
 ``[A-Za-z0-9._-]``; a body given without blank lines has one paragraph per line.
+
+Hostile input is refused before anything recursive reads it: front matter over
+``MAX_FRONT_MATTER_CHARS`` or nesting deeper than ``MAX_NESTING`` levels, JSON nesting
+deeper than ``MAX_NESTING``, an integer over Python's 4,300 digits. A ``.jsonl`` lists its
+first ``MAX_LISTED_LINES`` rejected lines and counts the rest in one more rejection.
 """
 
 from __future__ import annotations

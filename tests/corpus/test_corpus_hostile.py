@@ -18,7 +18,8 @@ import pytest
 
 from bot.corpus.clean import MAX_COMBINING_RUN, clean_text
 from bot.corpus.library import Library
-from bot.corpus.loaders import MAX_FRONT_MATTER_CHARS, MAX_NESTING, parse_bytes
+from bot.corpus.loaders import MAX_FRONT_MATTER_CHARS, MAX_LISTED_LINES, MAX_NESTING, parse_bytes
+from bot.corpus.model import Rejection
 from bot.corpus.sentences import split_sentences
 from bot.service import NewsService
 
@@ -182,3 +183,27 @@ def test_a_symlink_loop_is_rejected_and_the_rest_load(tmp_path: Path) -> None:
     assert set(reasons) == {"loop.txt", "a.txt", "b.txt"}
     assert all("symbolic link loop" in reason for reason in reasons.values())
     assert library.reload().rejected == report.rejected  # and again, without breaking
+
+
+def test_astral_combining_marks_are_capped_too() -> None:
+    cleaned = clean_text("Music x" + "\U0001d165" * 5_000 + " end")
+    assert cleaned.count("\U0001d165") == MAX_COMBINING_RUN
+    assert cleaned.endswith(" end")
+
+
+def test_a_jsonl_of_many_bad_lines_lists_the_first_ones_and_counts_the_rest() -> None:
+    good = json.dumps({"title": "Late Good Line", "body": "It loads."}).encode()
+    data = b"not json\n" * 10_000 + good + b"\n"
+
+    outcome = parse_bytes("feed.jsonl", data)
+
+    assert [a.title for a in outcome.articles] == ["Late Good Line"]
+    assert len(outcome.rejections) == MAX_LISTED_LINES + 1
+    assert outcome.rejections[0] == Rejection(
+        "feed.jsonl:1", "malformed JSON at column 1: Expecting value"
+    )
+    assert outcome.rejections[-1] == Rejection(
+        "feed.jsonl",
+        f"{10_000 - MAX_LISTED_LINES:,} more lines were rejected too "
+        f"(only the first {MAX_LISTED_LINES} are listed)",
+    )
