@@ -19,6 +19,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -99,12 +100,23 @@ class _SharedPool:
     def _start() -> Any:
         from pebble import ProcessPool  # imported here: only processes that parse need it
 
-        methods = multiprocessing.get_all_start_methods()
-        context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-        if "forkserver" in methods:
-            # Workers fork from a server that already imported the parsers: cheap restarts.
+        return ProcessPool(max_workers=_worker_count(), context=_context())
+
+
+def _context() -> Any:
+    """How worker processes start: from a fork server that has the parsers imported
+    (a replacement worker costs milliseconds, and nothing is forked from this process's
+    threads); where that cannot work, plain fork or spawn."""
+    methods = multiprocessing.get_all_start_methods()
+    main_file = getattr(sys.modules.get("__main__"), "__file__", None)
+    if "forkserver" in methods:
+        if main_file is None or os.path.isfile(main_file):
+            context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(["__main__", "bot.corpus.workers"])
-        return ProcessPool(max_workers=_worker_count(), context=context)
+            return context
+        # A program read from stdin: a fork server's workers could not import its __main__.
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def _stop(pool: Any) -> None:
