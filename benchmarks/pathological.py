@@ -98,6 +98,8 @@ FAMILIES: dict[str, tuple[str, Callable[[int], bytes]]] = {
     "jsonl-bad-lines": (".jsonl", lambda n: _fill(b"x\n", n, b"")),
     "jsonl-empty-objects": (".jsonl", lambda n: _fill(b"{}\n", n, b"")),
     "mojibake": (".txt", lambda n: _fill("Ã©tÃ© â€™ Â£5 ".encode(), n)),
+    # ...and one broken sequence (a lone "Ã") in every line: ftfy's slow path throughout.
+    "mojibake-broken": (".txt", lambda n: _fill("Ã©tÃ© â€™ Â£5 Ã\n".encode(), n)),
     "one-word": (".txt", lambda n: _fill(b"a", n)),
     "no-whitespace": (".txt", _no_whitespace),
     "one-char-lines": (".txt", lambda n: _fill(b"a\n", n)),

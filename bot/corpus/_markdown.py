@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_HEADING_MARK = re.compile(r"[ \t]{0,3}#{1,6}+(?:[ \t]++|$)")
-_CLOSING_HASHES = re.compile(r"[ \t]#++$")
+_HEADING_MARK = re.compile(r"\s{0,3}#{1,6}+(?:\s++|$)")
+_CLOSING_HASHES = re.compile(r"\s#++$")
 _RULE = re.compile(r"^\s{0,3}(?:(?:-\s*+){3,}|(?:\*\s*+){3,}|(?:_\s*+){3,}|(?:=\s*+){3,})$")
 _QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")
 _LIST_ITEM = re.compile(r"^\s*+(?:[-*+]|\d{1,9}[.)])\s+")

@@ -75,6 +75,29 @@ def cap_combining_runs(text: str) -> str:
     return _combining_runs(_ASTRAL.search(text) is not None).sub(r"\1", text)
 
 
+# Mojibake is repaired a segment at a time, as ftfy.fix_text does (it goes line by line, at
+# most 1,000,000 characters at once): one broken sequence sends its whole segment down
+# ftfy's slow path (~4 s per MB when every word is mojibake), not the whole file.
+_SEGMENT = 64_000
+
+
+def _segments(text: str) -> list[str]:
+    """``text`` cut into pieces of at most ``_SEGMENT`` characters, at a newline where
+    there is one, else at a space (no mojibake sequence holds either)."""
+    segments: list[str] = []
+    pos, length = 0, len(text)
+    while length - pos > _SEGMENT:
+        end = pos + _SEGMENT
+        cut = text.rfind("\n", pos + _SEGMENT // 2, end)
+        if cut < 0:
+            cut = text.rfind(" ", pos + _SEGMENT // 2, end)
+        cut = cut + 1 if cut >= 0 else end
+        segments.append(text[pos:cut])
+        pos = cut
+    segments.append(text[pos:])
+    return segments
+
+
 def _repair(text: str) -> str:
     """ftfy's fixes that apply to this text, in ftfy's own order, skipping the no-ops.
 
@@ -87,7 +110,7 @@ def _repair(text: str) -> str:
     if "&" in text and "<" not in text:  # ftfy's "auto": entities in HTML are left alone
         text = ftfy.fixes.unescape_html(text)
     if _MAYBE_MOJIBAKE.search(text):
-        text = ftfy.fix_encoding(text)
+        text = "".join(ftfy.fix_encoding(segment) for segment in _segments(text))
         text = ftfy.fixes.fix_c1_controls(text)
     if _LIGATURE_OR_WIDE.search(text):
         text = ftfy.fixes.fix_character_width(ftfy.fixes.fix_latin_ligatures(text))
