@@ -27,6 +27,7 @@ import hashlib
 import logging
 import os
 import stat
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -90,6 +91,7 @@ class Library:
         # Outcomes of ``check`` (an upload about to be written), by (name, content hash),
         # so the reload that follows the write does not parse the same bytes again.
         self._checked: dict[tuple[str, bytes], ParseOutcome] = {}
+        self._checked_lock = threading.Lock()
         self._seen: dict[str, _Seen] = {}
         self._articles: Mapping[str, Article] = MappingProxyType({})
         self._rejected: tuple[Rejection, ...] = ()
@@ -124,9 +126,10 @@ class Library:
             timeout=self.parse_timeout,
             parser=self.parser,
         )
-        if len(self._checked) >= _CHECKED_KEPT:
-            self._checked.pop(next(iter(self._checked)), None)
-        self._checked[(name, _digest(data))] = outcome
+        with self._checked_lock:  # uploads may be checked on several threads at once
+            if len(self._checked) >= _CHECKED_KEPT:
+                self._checked.pop(next(iter(self._checked)), None)
+            self._checked[(name, _digest(data))] = outcome
         return outcome
 
     def reload(self) -> ReloadReport:
@@ -294,7 +297,8 @@ class Library:
                 if old is not None and old.digest == digest:
                     seen[rel] = _Seen(entry.size, entry.mtime_ns, digest, old.outcome)
                     continue
-                checked = self._checked.pop((rel, digest), None)
+                with self._checked_lock:
+                    checked = self._checked.pop((rel, digest), None)
                 if checked is not None:
                     seen[rel] = _Seen(entry.size, entry.mtime_ns, digest, checked)
                     continue
