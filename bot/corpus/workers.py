@@ -43,6 +43,7 @@ _BATCH_BYTES = 256_000
 _BATCH_FILES = 64
 _IN_FLIGHT_PER_WORKER = 4
 _POOL_ATTEMPTS = 3  # a batch is retried this often when the pool itself broke
+_LIVENESS_CHECK_SECONDS = 1.0
 
 
 def _parse_batch(
@@ -183,12 +184,29 @@ def parse_files(
             return
         job = running.popleft()
         try:
-            outcomes = job.future.result()
+            outcomes = _result(job)
         except Exception as error:  # a timeout, a dead worker, a broken pool
             yield from _fail(job, error, timeout, queue)
             continue
         for (name, _data), outcome in zip(job.items, outcomes, strict=True):
             yield name, outcome
+
+
+def _result(job: _Job) -> list[ParseOutcome]:
+    """The job's outcomes, or the error its future holds.
+
+    Never waits blindly: a pool that breaks just as a task is queued can leave that task's
+    future pending for ever (pebble aborts only the tasks it has registered), so while
+    waiting the pool is checked, and a dead one is reported as broken.
+    """
+    while True:
+        try:
+            return job.future.result(timeout=_LIVENESS_CHECK_SECONDS)
+        except FutureTimeout:
+            if job.future.done():
+                raise  # the task itself ran out of time
+            if not job.pool.active:
+                raise BrokenProcessPool("the worker pool stopped with this task pending") from None
 
 
 def parse_one(

@@ -12,7 +12,10 @@ import multiprocessing
 import os
 import signal
 import string
+from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -20,7 +23,7 @@ from hypothesis import strategies as st
 
 from bot.corpus.library import Library
 from bot.corpus.loaders import SUPPORTED_SUFFIXES, ParseOutcome, parse_bytes
-from bot.corpus.workers import parse_files, parse_one
+from bot.corpus.workers import _Job, _result, parse_files, parse_one
 
 GOOD = b"Harbour Ferry Returns\n\nThe harbour ferry sailed again on Monday after repairs.\n"
 
@@ -115,3 +118,11 @@ def test_any_bytes_in_any_file_names_never_break_a_reload(
     assert all(w.reason.strip() for w in library.warnings)
     for article in library.articles.values():
         assert article.title and article.sentences
+
+
+def test_a_task_a_dead_pool_left_pending_is_reported_not_waited_for() -> None:
+    # pebble aborts only the tasks it has registered: one queued just as the pool broke
+    # keeps a future that never completes. Waiting on it must end, as a broken pool.
+    job = _Job([("a.txt", GOOD)], alone=True, future=Future(), pool=SimpleNamespace(active=False))
+    with pytest.raises(BrokenProcessPool):
+        _result(job)
