@@ -120,12 +120,21 @@ def _context() -> Any:
     return multiprocessing.get_context("spawn")
 
 
-def _stop(pool: Any) -> None:
-    try:
-        pool.stop()
-        pool.join(timeout=10)
-    except Exception:  # a pool that is already gone has nothing left to stop
-        log.debug("stopping the parse pool failed", exc_info=True)
+def _stop(pool: Any, wait: float = 10.0) -> None:
+    """Stop ``pool`` and its workers, waiting at most ``wait`` seconds: stopping joins
+    pebble's threads, and a broken pool's thread may be stuck, so it is done on a thread
+    of its own rather than risk blocking the caller (a reload) for ever."""
+
+    def stop() -> None:
+        try:
+            pool.stop()
+            pool.join()
+        except Exception:  # a pool that is already gone has nothing left to stop
+            log.debug("stopping the parse pool failed", exc_info=True)
+
+    stopper = threading.Thread(target=stop, name="newsbot-parse-pool-stop", daemon=True)
+    stopper.start()
+    stopper.join(wait)
 
 
 _POOL = _SharedPool()
