@@ -1,6 +1,6 @@
 """Acknowledgement latency under a burst of interactions, through the real ``newsbot run``.
 
-Starts ``python -m bot run`` against the fake Discord of ``tests/e2e/fake_discord.py``
+Starts ``python -m bot run`` against the fake Discord of ``tests/support/fake_discord.py``
 (REST and gateway on 127.0.0.1, in this process), waits until the bot is ready, then sends
 N interactions back to back on the gateway (default 2,000: a mix of /search, /digest,
 /article, /topics, /help and autocomplete, each from its own member so cooldowns do not
@@ -10,7 +10,7 @@ It prints ack latency p50/p95/max, how many acks came after 3 s, how many never 
 how long the full answers took.
 
     .venv/bin/python benchmarks/interactions.py                 # 2,000 on the BBC 100
-    .venv/bin/python benchmarks/interactions.py -n 200 --articles tests/e2e/articles
+    .venv/bin/python benchmarks/interactions.py -n 200 --articles tests/support/e2e_articles
 """
 
 from __future__ import annotations
@@ -29,13 +29,13 @@ from pathlib import Path
 import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+sys.path.insert(0, str(ROOT))  # the test helpers are the package tests.support
 
-from bot_process import start_bot  # noqa: E402
-from fake_discord import FakeDiscord  # noqa: E402
+from tests.support.bot_process import start_bot  # noqa: E402
+from tests.support.fake_discord import FakeDiscord  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpora" / "bbc-news-100" / "article"
-FALLBACK = ROOT / "tests" / "e2e" / "articles"
+FALLBACK = ROOT / "tests" / "support" / "e2e_articles"
 DISCORD_DEADLINE = 3.0
 QUERIES = (
     "election result",

@@ -177,7 +177,11 @@ class NewsBot(commands.Bot):
 
     def _load_service(self) -> NewsService:
         settings = self.settings
-        service = NewsService.load(settings.articles_dir, max_file_bytes=settings.max_article_bytes)
+        service = NewsService.load(
+            settings.articles_dir,
+            max_file_bytes=settings.max_article_bytes,
+            parse_timeout=settings.parse_timeout_seconds,
+        )
         _log.info(
             "loaded %d articles from %s (%d rejected)",
             len(service.articles),

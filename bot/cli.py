@@ -14,6 +14,7 @@ import importlib.metadata
 import io
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -42,8 +43,20 @@ class CliError(Exception):
 # -- output helpers -----------------------------------------------------------------------
 
 
+# A file name that is not valid UTF-8 reaches Python with each bad byte as a lone surrogate
+# (U+DC80-U+DCFF); written out as-is it makes the output invalid UTF-8.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_safe(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    # In the JSON text "\\xe9" is a backslash, "x", "e", "9": the bad byte, readable.
+    return f"\\\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else "\ufffd"
+
+
 def _emit_json(obj: Any, out: TextIO) -> None:
-    out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    text = json.dumps(obj, ensure_ascii=False)
+    out.write(_LONE_SURROGATE.sub(_json_safe, text) + "\n")
 
 
 def _mark(text: str, spans: Iterable[tuple[int, int]], tty: bool) -> str:
@@ -142,6 +155,7 @@ def _service(args: argparse.Namespace, settings: Settings) -> NewsService:
             root,
             max_file_bytes=settings.max_article_bytes,
             feed_articles=_feed_articles(settings),
+            parse_timeout=settings.parse_timeout_seconds,
         )
     except LibraryError as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc

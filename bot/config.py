@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from bot.limits import MAX_ARTICLE_BYTES
+from bot.limits import DEFAULT_PARSE_TIMEOUT, MAX_ARTICLE_BYTES
 
 
 class SettingsError(ValueError):
@@ -33,6 +33,8 @@ class Settings:
     database_path: Path = Path("newsbot.db")
     log_level: str = "INFO"
     max_article_bytes: int = MAX_ARTICLE_BYTES
+    # Seconds one article file may take to parse before it is stopped and rejected.
+    parse_timeout_seconds: float = DEFAULT_PARSE_TIMEOUT
     dev_guild_id: int | None = None
     discord_api_base_url: str = DEFAULT_API_BASE_URL
     discord_gateway_url: str = DEFAULT_GATEWAY_URL
@@ -74,6 +76,18 @@ class Settings:
                 raise SettingsError(f"{name} must be at least {minimum}, not {number}")
             return number
 
+        def get_seconds(name: str, default: float) -> float:
+            raw = get(name)
+            if raw is None:
+                return default
+            try:
+                seconds = float(raw)
+            except ValueError:
+                raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from None
+            if not 0 < seconds <= 3600:  # also refuses nan and inf
+                raise SettingsError(f"{name} must be more than 0 and at most 3600, not {raw}")
+            return seconds
+
         level = (get("LOG_LEVEL") or "INFO").upper()
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise SettingsError(
@@ -86,6 +100,7 @@ class Settings:
             log_level=level,
             max_article_bytes=get_int("MAX_ARTICLE_BYTES", MAX_ARTICLE_BYTES, minimum=1)
             or MAX_ARTICLE_BYTES,
+            parse_timeout_seconds=get_seconds("PARSE_TIMEOUT_SECONDS", DEFAULT_PARSE_TIMEOUT),
             dev_guild_id=get_int("DEV_GUILD_ID", None, minimum=1),
             discord_api_base_url=(get("DISCORD_API_BASE_URL") or DEFAULT_API_BASE_URL).rstrip("/"),
             discord_gateway_url=get("DISCORD_GATEWAY_URL") or DEFAULT_GATEWAY_URL,

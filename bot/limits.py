@@ -10,6 +10,10 @@ from __future__ import annotations
 # The largest article file read from the folder or uploaded (``MAX_ARTICLE_BYTES`` sets it).
 MAX_ARTICLE_BYTES = 5_000_000
 
+# Seconds one article file may take to parse before it is stopped and rejected
+# (``PARSE_TIMEOUT_SECONDS`` sets it).
+DEFAULT_PARSE_TIMEOUT = 5.0
+
 # Points in a digest: a scheduled one (a server's ``digest_points``), or ``newsbot digest``.
 MIN_DIGEST_POINTS = 1
 MAX_DIGEST_POINTS = 25

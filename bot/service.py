@@ -30,6 +30,7 @@ from bot.corpus.uploads import (
     UploadResult,
     add_article_file,
     remove_article_file,
+    remove_stray_uploads,
 )
 from bot.digest import (
     ALL_TOPICS,
@@ -42,7 +43,7 @@ from bot.digest import (
     load_catalogue,
     summarize,
 )
-from bot.limits import DEFAULT_DIGEST_POINTS, MAX_ARTICLE_BYTES
+from bot.limits import DEFAULT_DIGEST_POINTS, DEFAULT_PARSE_TIMEOUT, MAX_ARTICLE_BYTES
 from bot.schedule.timespec import local_date
 from bot.search import Completer, SearchIndex, SearchResult, complete
 
@@ -78,9 +79,12 @@ class NewsService:
         articles_dir: Path | str,
         *,
         max_file_bytes: int = MAX_ARTICLE_BYTES,
+        parse_timeout: float = DEFAULT_PARSE_TIMEOUT,
         clock: Clock = _utc_now,
     ) -> None:
-        self.library = Library(Path(articles_dir), max_file_bytes=max_file_bytes)
+        self.library = Library(
+            Path(articles_dir), max_file_bytes=max_file_bytes, parse_timeout=parse_timeout
+        )
         self.catalogue: tuple[Topic, ...] = load_catalogue()
         #: Stamps articles seen for the first time (the bot sets its own clock here).
         self.clock = clock
@@ -99,12 +103,15 @@ class NewsService:
         articles_dir: Path | str,
         *,
         max_file_bytes: int = MAX_ARTICLE_BYTES,
+        parse_timeout: float = DEFAULT_PARSE_TIMEOUT,
         feed_articles: Iterable[Article] = (),
     ) -> NewsService:
-        """Create a service and load every article in ``articles_dir`` (and the feed
-        articles given, read from the store)."""
-        service = cls(articles_dir, max_file_bytes=max_file_bytes)
+        """Create a service and load every article in ``articles_dir`` and the feed
+        articles given (read from the store), removing upload temporary files a killed
+        process left behind."""
+        service = cls(articles_dir, max_file_bytes=max_file_bytes, parse_timeout=parse_timeout)
         service._feed_articles = {a.id: a for a in feed_articles}
+        remove_stray_uploads(service.library.root)
         service.reload()
         return service
 

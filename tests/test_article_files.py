@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.corpus.loaders import SUPPORTED_SUFFIXES
-from bot.corpus.uploads import ArticleFileError, safe_filename
+from bot.corpus.uploads import STRAY_UPLOAD_AGE_SECONDS, ArticleFileError, safe_filename
 from bot.service import NewsService
 
 BODY = b"Gull Island Lighthouse Turns 200\n\nThe lighthouse on Gull Island is 200 years old."
@@ -108,3 +109,24 @@ def test_removal_only_touches_the_articles_own_file(tmp_path: Path) -> None:
     assert sorted(p.name for p in folder.iterdir()) == ["keep.txt"]
     with pytest.raises(ArticleFileError, match="There is no article with the id `lighthouse`"):
         service.remove_article_file("lighthouse")
+
+
+def test_upload_temp_files_left_by_a_killed_process_are_removed_at_start_up(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "lighthouse.txt").write_bytes(BODY)
+    stray = tmp_path / ".upload-0123456789abcdef.tmp"
+    stray.write_bytes(BODY[:20])  # what a SIGKILL between write and move leaves
+    old = time.time() - STRAY_UPLOAD_AGE_SECONDS - 60
+    os.utime(stray, (old, old))
+    in_progress = tmp_path / ".upload-fedcba9876543210.tmp"  # another process, writing now
+    in_progress.write_bytes(BODY[:20])
+    other_hidden = tmp_path / ".notes.tmp"
+    other_hidden.write_bytes(b"not ours")
+    os.utime(other_hidden, (old, old))
+
+    service = NewsService.load(tmp_path)
+
+    assert not stray.exists()
+    assert in_progress.exists() and other_hidden.exists()
+    assert list(service.articles) == ["lighthouse"]

@@ -64,3 +64,21 @@ def test_library_guild_ids_are_read_as_a_set_of_server_ids() -> None:
     assert Settings.from_env({}, env_file=None).library_guild_ids == frozenset()
     settings = Settings.from_env({"LIBRARY_GUILD_IDS": " 123, 456,,123 "}, env_file=None)
     assert settings.library_guild_ids == frozenset({123, 456})
+
+
+def test_parse_timeout_seconds_is_read_and_checked() -> None:
+    assert Settings.from_env({}, env_file=None).parse_timeout_seconds == 5.0
+    assert (
+        Settings.from_env({"PARSE_TIMEOUT_SECONDS": "2.5"}, env_file=None).parse_timeout_seconds
+        == 2.5
+    )
+    for bad, message in [
+        ("soon", "PARSE_TIMEOUT_SECONDS must be a number of seconds, not 'soon'"),
+        ("0", "PARSE_TIMEOUT_SECONDS must be more than 0 and at most 3600, not 0"),
+        ("-1", "PARSE_TIMEOUT_SECONDS must be more than 0"),
+        ("nan", "PARSE_TIMEOUT_SECONDS must be more than 0"),
+        ("inf", "PARSE_TIMEOUT_SECONDS must be more than 0"),
+    ]:
+        with pytest.raises(SettingsError) as caught:
+            Settings.from_env({"PARSE_TIMEOUT_SECONDS": bad}, env_file=None)
+        assert str(caught.value).startswith(message)

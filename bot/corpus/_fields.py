@@ -9,7 +9,7 @@ import unicodedata
 from pathlib import PurePosixPath
 from typing import Any
 
-from bot.corpus.clean import clean_line
+from bot.corpus.clean import cap_combining_runs, clean_line
 
 MAX_ID_LENGTH = 80  # ids travel in Discord autocomplete values (at most 100 characters)
 
@@ -43,7 +43,10 @@ def safe_id(raw: str) -> str:
 
     May return "" when nothing usable is left.
     """
-    folded = unicodedata.normalize("NFKD", raw).encode("ascii", "ignore").decode("ascii")
+    # Only the head of a huge value can matter (ids are cut to MAX_ID_LENGTH), and
+    # normalising all of it could be slow (long runs of combining marks).
+    head = cap_combining_runs(raw[: MAX_ID_LENGTH * 8])
+    folded = unicodedata.normalize("NFKD", head).encode("ascii", "ignore").decode("ascii")
     cleaned = _DASH_RUNS.sub("-", _UNSAFE_ID_CHARS.sub("-", folded))
     # No leading dot (hidden-file look) and no dashes or dots at the edges.
     return cleaned.strip("-.")[:MAX_ID_LENGTH].strip("-.")

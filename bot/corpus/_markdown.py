@@ -10,27 +10,92 @@ from __future__ import annotations
 import re
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_HEADING = re.compile(r"^\s{0,3}#{1,6}(?:\s+|$)(.*?)(?:\s+#+)?\s*$")
-_RULE = re.compile(r"^\s{0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,}|(?:=\s*){3,})$")
+_HEADING_MARK = re.compile(r"\s{0,3}#{1,6}+(?:\s++|$)")
+_CLOSING_HASHES = re.compile(r"\s#++$")
+_RULE = re.compile(r"^\s{0,3}(?:(?:-\s*+){3,}|(?:\*\s*+){3,}|(?:_\s*+){3,}|(?:=\s*+){3,})$")
 _QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,9}[.)])\s+")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_LIST_ITEM = re.compile(r"^\s*+(?:[-*+]|\d{1,9}[.)])\s+")
+# Matched against the stripped line: two adjacent optional runs of spaces around an optional
+# "|" made the unstripped pattern quadratic on a long line of spaces.
+_TABLE_RULE = re.compile(r"\|?:?-{3,}+:?(?:\s*+\|\s*+:?-{3,}+:?)*+\s*+\|?")
 _REF_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*\S+.*$")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
+# Every pattern below is linear in its line: bracketed text may hold one level of nested
+# brackets and a link target one level of parentheses (``Foo_(bar)``, as CommonMark
+# allows), and neither may run into the next "[" or "(" beyond that, so a long run of "["
+# or "](" is scanned a bounded number of times instead of once per position.
+_TEXT = r"(?:[^\[\]]|\[[^\[\]]*+\])"
+_TARGET = r"\((?:[^()]++|\([^()]*+\))*+\)"
 _INLINE = (
-    (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),  # image → alt text
-    (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),  # [text](url) → text
-    (re.compile(r"\[([^\]]+)\]\[[^\]]*\]"), r"\1"),  # [text][ref] → text
-    (re.compile(r"<((?:https?|mailto):[^>\s]+)>"), r"\1"),  # <autolink>
+    (re.compile(rf"!\[({_TEXT}*+)\]{_TARGET}"), r"\1"),  # image → alt text
+    (re.compile(rf"\[({_TEXT}++)\]{_TARGET}"), r"\1"),  # [text](url) → text
+    (re.compile(rf"\[({_TEXT}++)\]\[[^\[\]]*+\]"), r"\1"),  # [text][ref] → text
+    (re.compile(r"<((?:https?|mailto):[^<>\s]++)>"), r"\1"),  # <autolink>
     (re.compile(r"`([^`]+)`"), r"\1"),
-    (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"), r"\1"),
-    (re.compile(r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)"), r"\1"),
-    (re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])"), r"\1"),
-    (re.compile(r"(?<!\w)_(?=[^\s_])(.+?)(?<=[^\s_])_(?!\w)"), r"\1"),
-    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),
-    (re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])"), r"\1"),  # backslash escapes
 )
+# Emphasis: (opening delimiter, closing delimiter, delimiter length), paired by ``_unwrap``.
+_EMPHASIS = (
+    (re.compile(r"\*\*(?=\S)"), re.compile(r"(?<=\S)\*\*"), 2),
+    (re.compile(r"(?<!\w)__(?=\S)"), re.compile(r"(?<=\S)__(?!\w)"), 2),
+    (re.compile(r"(?<![\w*])\*(?=[^\s*])"), re.compile(r"(?<=[^\s*])\*(?![\w*])"), 1),
+    (re.compile(r"(?<!\w)_(?=[^\s_])"), re.compile(r"(?<=[^\s_])_(?!\w)"), 1),
+    (re.compile(r"~~(?=\S)"), re.compile(r"(?<=\S)~~"), 2),
+)
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~|])")
+
+
+def _unwrap(text: str, opening: re.Pattern[str], closing: re.Pattern[str], size: int) -> str:
+    """Remove paired emphasis delimiters, as ``opening(.+?)closing`` substituted would.
+
+    That regex retried from every later opener once one found no closer, which is
+    quadratic on a line of openers; here the search for a closer resumes where the last
+    one stopped, and once an opener has no closer after it no later one can have either.
+    """
+    parts: list[str] = []
+    pos = 0
+    while True:
+        start = opening.search(text, pos)
+        if start is None:
+            break
+        end = closing.search(text, start.end() + 1)
+        if end is None:
+            break
+        parts += [text[pos : start.start()], text[start.end() : end.start()]]
+        pos = end.start() + size
+    if not parts:
+        return text
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _strip_comments(markdown: str) -> str:
+    """``markdown`` without ``<!-- … -->`` comments (an unclosed one runs to the end)."""
+    if "<!--" not in markdown:
+        return markdown
+    parts: list[str] = []
+    pos = 0
+    while (start := markdown.find("<!--", pos)) != -1:
+        parts.append(markdown[pos:start])
+        end = markdown.find("-->", start + 4)
+        if end == -1:
+            # As the regex did: an unclosed comment is left as text.
+            pos = start
+            break
+        pos = end + 3
+    parts.append(markdown[pos:])
+    return "".join(parts)
+
+
+def _heading(line: str) -> str | None:
+    """The text of an ATX heading line (``## Title ##`` → ``Title``), else None."""
+    mark = _HEADING_MARK.match(line)
+    if mark is None:
+        return None
+    text = line[mark.end() :].strip()
+    closing = _CLOSING_HASHES.search(text)
+    if closing is not None:
+        text = text[: closing.start()].rstrip()
+    return text
 
 
 def inline_to_text(text: str) -> str:
@@ -39,18 +104,20 @@ def inline_to_text(text: str) -> str:
         return text
     for pattern, replacement in _INLINE:
         text = pattern.sub(replacement, text)
-    return text
+    for opening, closing, size in _EMPHASIS:
+        text = _unwrap(text, opening, closing, size)
+    return _ESCAPE.sub(r"\1", text)
 
 
 def heading_text(line: str) -> str:
     """A line with any leading ``#`` heading marks and inline Markdown removed."""
-    match = _HEADING.match(line)
-    return inline_to_text(match.group(1) if match else line).strip()
+    heading = _heading(line)
+    return inline_to_text(line if heading is None else heading).strip()
 
 
 def markdown_to_text(markdown: str) -> str:
     """Plain text of a Markdown body; paragraphs separated by one blank line."""
-    markdown = _HTML_COMMENT.sub("", markdown)
+    markdown = _strip_comments(markdown)
     blocks: list[list[str]] = [[]]  # paragraphs, each a list of output lines
 
     def new_block() -> None:
@@ -69,16 +136,17 @@ def markdown_to_text(markdown: str) -> str:
             blocks[-1].append(raw.rstrip())
             continue
         line = _QUOTE.sub("", raw)
-        if not line.strip() or _RULE.match(line) or _TABLE_RULE.match(line):
+        stripped = line.strip()
+        if not stripped or _RULE.match(line) or _TABLE_RULE.fullmatch(stripped):
             new_block()
             joinable = False
             continue
         if _REF_DEF.match(line):
             continue
-        heading = _HEADING.match(line)
-        if heading:
+        heading = _heading(line)
+        if heading is not None:
             new_block()
-            blocks[-1].append(inline_to_text(heading.group(1)))
+            blocks[-1].append(inline_to_text(heading))
             new_block()
             joinable = False
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -36,6 +37,67 @@ _MAYBE_MOJIBAKE = re.compile("[\x80-\xff]")
 _LIGATURE_OR_WIDE = re.compile("[\ufb00-\ufb06\u3000\uff01-\uff9f]")
 
 
+# Unicode's stream-safe limit (UAX #15): no real text stacks more than 30 combining marks on
+# one letter. Normalising a longer run is quadratic in CPython (100,000 marks take ~10 s),
+# so the marks past the 30th are dropped first.
+MAX_COMBINING_RUN = 30
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@functools.cache
+def _combining_runs(astral: bool) -> re.Pattern[str]:
+    """A pattern for runs of more than ``MAX_COMBINING_RUN`` combining marks (built once,
+    from this Python's Unicode tables; every mark lies between U+0300 and U+1FFFF).
+
+    Without ``astral`` only the marks below U+10000: re tests such a class in constant
+    time, while each range above U+FFFF is one more comparison per character.
+    """
+    ranges: list[str] = []
+    start = previous = None
+    for code in range(0x300, 0x20000 if astral else 0x10000):
+        if unicodedata.combining(chr(code)):
+            if start is None:
+                start = code
+            previous = code
+        elif start is not None and previous is not None:
+            ranges.append(f"{chr(start)}-{chr(previous)}")
+            start = None
+    marks = "[" + "".join(ranges) + "]"
+    return re.compile(f"({marks}{{{MAX_COMBINING_RUN}}}){marks}++")
+
+
+def cap_combining_runs(text: str) -> str:
+    """``text`` with every run of combining marks cut to ``MAX_COMBINING_RUN``."""
+    if text.isascii():
+        return text
+    return _combining_runs(_ASTRAL.search(text) is not None).sub(r"\1", text)
+
+
+# Mojibake is repaired a segment at a time, as ftfy.fix_text does (it goes line by line, at
+# most 1,000,000 characters at once): one broken sequence sends its whole segment down
+# ftfy's slow path (~4 s per MB when every word is mojibake), not the whole file.
+_SEGMENT = 64_000
+
+
+def _segments(text: str) -> list[str]:
+    """``text`` cut into pieces of at most ``_SEGMENT`` characters, at a newline where
+    there is one, else at a space (no mojibake sequence holds either)."""
+    segments: list[str] = []
+    pos, length = 0, len(text)
+    while length - pos > _SEGMENT:
+        end = pos + _SEGMENT
+        cut = text.rfind("\n", pos + _SEGMENT // 2, end)
+        if cut < 0:
+            cut = text.rfind(" ", pos + _SEGMENT // 2, end)
+        cut = cut + 1 if cut >= 0 else end
+        segments.append(text[pos:cut])
+        pos = cut
+    segments.append(text[pos:])
+    return segments
+
+
 def _repair(text: str) -> str:
     """ftfy's fixes that apply to this text, in ftfy's own order, skipping the no-ops.
 
@@ -48,12 +110,13 @@ def _repair(text: str) -> str:
     if "&" in text and "<" not in text:  # ftfy's "auto": entities in HTML are left alone
         text = ftfy.fixes.unescape_html(text)
     if _MAYBE_MOJIBAKE.search(text):
-        text = ftfy.fix_encoding(text)
+        text = "".join(ftfy.fix_encoding(segment) for segment in _segments(text))
         text = ftfy.fixes.fix_c1_controls(text)
     if _LIGATURE_OR_WIDE.search(text):
         text = ftfy.fixes.fix_character_width(ftfy.fixes.fix_latin_ligatures(text))
     if "\x1b" in text:
         text = ftfy.fixes.remove_terminal_escapes(text)
+    text = cap_combining_runs(text)  # after ftfy, which can turn mojibake into marks
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text

@@ -17,6 +17,9 @@ Scanning rules:
   wins (within a ``.jsonl``, the earlier line); the other is rejected. A path id taken by
   an explicit one (or by a same-named file of another type) becomes the path with its
   extension (``sport/017.txt``), with a warning.
+- Files are parsed in worker processes (``bot.corpus.workers``): one that takes longer than
+  ``parse_timeout`` seconds, or crashes its parser, is rejected with that reason.
+- A symbolic link loop (a link that leads back to itself) is rejected, not followed.
 - Each new rejection or warning is logged once at WARNING; one that persists across
   reloads is still reported but not logged again.
 """
@@ -27,7 +30,8 @@ import hashlib
 import logging
 import os
 import stat
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -41,6 +45,7 @@ from bot.corpus.loaders import (
     unsupported_reason,
 )
 from bot.corpus.model import Article, Rejection, ReloadReport
+from bot.corpus.workers import DEFAULT_PARSE_TIMEOUT, Parser, parse_files, parse_one
 from bot.limits import MAX_ARTICLE_BYTES
 
 log = logging.getLogger(__name__)
@@ -76,9 +81,22 @@ class _Found:
 class Library:
     """Articles loaded from the files under ``root``; call ``reload()`` to (re)scan."""
 
-    def __init__(self, root: Path, *, max_file_bytes: int = MAX_ARTICLE_BYTES) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        max_file_bytes: int = MAX_ARTICLE_BYTES,
+        parse_timeout: float = DEFAULT_PARSE_TIMEOUT,
+        parser: Parser = parse_bytes,
+    ) -> None:
         self.root = Path(root)
         self.max_file_bytes = max_file_bytes
+        self.parse_timeout = parse_timeout
+        self.parser = parser
+        # Outcomes of ``check`` (an upload about to be written), by (name, content hash),
+        # so the reload that follows the write does not parse the same bytes again.
+        self._checked: dict[tuple[str, bytes], ParseOutcome] = {}
+        self._checked_lock = threading.Lock()
         self._seen: dict[str, _Seen] = {}
         self._articles: Mapping[str, Article] = MappingProxyType({})
         self._rejected: tuple[Rejection, ...] = ()
@@ -103,16 +121,28 @@ class Library:
         """The article with exactly this id, if loaded."""
         return self._articles.get(article_id)
 
+    def check(self, name: str, data: bytes) -> ParseOutcome:
+        """Parse ``data`` as the file ``name`` would be (in a worker, within the time
+        budget), without touching the folder; for checking an upload before writing it."""
+        outcome = parse_one(
+            name,
+            data,
+            max_bytes=self.max_file_bytes,
+            timeout=self.parse_timeout,
+            parser=self.parser,
+        )
+        with self._checked_lock:  # uploads may be checked on several threads at once
+            if len(self._checked) >= _CHECKED_KEPT:
+                self._checked.pop(next(iter(self._checked)), None)
+            self._checked[(name, _digest(data))] = outcome
+        return outcome
+
     def reload(self) -> ReloadReport:
         """Re-scan the folder and report what changed; raises ``LibraryError`` when the
         folder is missing or unreadable (the loaded articles are then kept)."""
         root = self._checked_root()
         found, problems = self._scan(root)
-        seen: dict[str, _Seen] = {}
-        for rel in sorted(found):
-            entry = self._refresh(rel, found[rel])
-            if entry is not None:
-                seen[rel] = entry
+        seen = self._refresh(found)
 
         rejected_by_path: dict[str, list[Rejection]] = {rel: [r] for rel, r in problems.items()}
         warnings: list[Rejection] = []
@@ -209,7 +239,12 @@ class Library:
     @staticmethod
     def _follow_link(root: Path, path: str, rel: str) -> os.stat_result | Rejection | None:
         """The stat of a symlink's target file, a rejection, or None to skip it."""
-        target = Path(path).resolve()
+        try:
+            target = Path(path).resolve()
+        except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError for a loop
+            return Rejection(
+                rel, "symbolic link loop (the link leads back to itself); not followed"
+            )
         if not target.is_relative_to(root):
             return Rejection(
                 rel, "symbolic link to a place outside the articles folder; not followed"
@@ -224,28 +259,57 @@ class Library:
 
     # -- reading -------------------------------------------------------------------------
 
-    def _refresh(self, rel: str, found: _Found) -> _Seen | None:
-        """The file's parse outcome, re-reading and re-parsing only what changed."""
-        old = self._seen.get(rel)
-        if old is not None and (old.size, old.mtime_ns) == (found.size, found.mtime_ns):
-            return old
-        problem = size_problem(found.size, self.max_file_bytes)
-        if problem:
-            outcome = ParseOutcome(rejections=(Rejection(rel, problem),))
-            return _Seen(found.size, found.mtime_ns, None, outcome)
-        try:
-            with open(found.path, "rb") as handle:
-                data = handle.read(self.max_file_bytes + 1)
-        except FileNotFoundError:
-            return None  # removed since the scan: it is simply gone
-        except OSError as exc:
-            outcome = ParseOutcome(rejections=(Rejection(rel, f"could not be read: {_why(exc)}"),))
-            return _Seen(found.size, found.mtime_ns, None, outcome)
-        digest = hashlib.blake2b(data, digest_size=16).digest()
-        if old is not None and old.digest == digest:
-            return _Seen(found.size, found.mtime_ns, digest, old.outcome)
-        outcome = parse_bytes(rel, data, max_bytes=self.max_file_bytes)
-        return _Seen(found.size, found.mtime_ns, digest, outcome)
+    def _refresh(self, found: dict[str, _Found]) -> dict[str, _Seen]:
+        """Every file's parse outcome, re-reading and re-parsing only what changed."""
+        seen: dict[str, _Seen] = {}
+        reading: dict[str, tuple[_Found, bytes]] = {}
+
+        def changed() -> Iterator[tuple[str, bytes]]:
+            # A generator, so files are read as the workers are ready for them rather than
+            # all held in memory at once.
+            for rel in sorted(found):
+                entry = found[rel]
+                old = self._seen.get(rel)
+                if old is not None and (old.size, old.mtime_ns) == (entry.size, entry.mtime_ns):
+                    seen[rel] = old
+                    continue
+                problem = size_problem(entry.size, self.max_file_bytes)
+                if problem:
+                    outcome = ParseOutcome(rejections=(Rejection(rel, problem),))
+                    seen[rel] = _Seen(entry.size, entry.mtime_ns, None, outcome)
+                    continue
+                try:
+                    with open(entry.path, "rb") as handle:
+                        data = handle.read(self.max_file_bytes + 1)
+                except FileNotFoundError:
+                    continue  # removed since the scan: it is simply gone
+                except OSError as exc:
+                    outcome = ParseOutcome(
+                        rejections=(Rejection(rel, f"could not be read: {_why(exc)}"),)
+                    )
+                    seen[rel] = _Seen(entry.size, entry.mtime_ns, None, outcome)
+                    continue
+                digest = _digest(data)
+                if old is not None and old.digest == digest:
+                    seen[rel] = _Seen(entry.size, entry.mtime_ns, digest, old.outcome)
+                    continue
+                with self._checked_lock:
+                    checked = self._checked.pop((rel, digest), None)
+                if checked is not None:
+                    seen[rel] = _Seen(entry.size, entry.mtime_ns, digest, checked)
+                    continue
+                reading[rel] = (entry, digest)
+                yield rel, data
+
+        for rel, outcome in parse_files(
+            changed(),
+            max_bytes=self.max_file_bytes,
+            timeout=self.parse_timeout,
+            parser=self.parser,
+        ):
+            entry, digest = reading.pop(rel)
+            seen[rel] = _Seen(entry.size, entry.mtime_ns, digest, outcome)
+        return seen
 
     @staticmethod
     def _log_new(
@@ -300,6 +364,13 @@ def _assign_ids(
         owner[article.id] = rel
         final[rel, index] = article
     return {final[key].id: final[key] for key in sorted(final)}
+
+
+_CHECKED_KEPT = 8
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def _is_junk(name: str, suffix: str) -> bool:

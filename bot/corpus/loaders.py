@@ -16,12 +16,18 @@ Formats (``name`` is the path relative to the articles folder):
 Decisions worth knowing: a date that is not ISO (``YYYY-MM-DD`` or an ISO datetime) and a
 url that is not http(s) are dropped with a warning, keeping the article; ids are reduced to
 ``[A-Za-z0-9._-]``; a body given without blank lines has one paragraph per line.
+
+Hostile input is refused before anything recursive reads it: front matter over
+``MAX_FRONT_MATTER_CHARS`` or nesting deeper than ``MAX_NESTING`` levels, JSON nesting
+deeper than ``MAX_NESTING``, an integer over Python's 4,300 digits. A ``.jsonl`` lists its
+first ``MAX_LISTED_LINES`` rejected lines and counts the rest in one more rejection.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -40,6 +46,13 @@ from bot.limits import MAX_ARTICLE_BYTES
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown", ".json", ".jsonl")
+# Front matter is a handful of fields; these caps are far above any real one and keep
+# hostile ones from reaching libyaml, whose C loader recurses once per level and crashes
+# the process at ~30,000 levels (a 60 KB "a: [[[[…" file).
+MAX_FRONT_MATTER_CHARS = 64_000
+MAX_NESTING = 100
+# A .jsonl of a million bad lines is one bad file, not a million log lines.
+MAX_LISTED_LINES = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,12 +254,20 @@ def _front_matter(text: str) -> tuple[dict[str, Any] | None, str]:
     else:
         raise _Rejected("malformed front matter: the --- on line 1 is never closed by a --- line")
     source = "\n".join(lines[1:index])
+    if len(source) > MAX_FRONT_MATTER_CHARS:
+        raise _Rejected(
+            f"front matter is {len(source):,} characters long, over the "
+            f"{MAX_FRONT_MATTER_CHARS:,}-character limit"
+        )
     try:
+        _check_yaml_depth(source)
         meta = yaml.load(source, Loader=_YamlLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise _Rejected(f"malformed front matter{_yaml_problem(exc)}") from None
     except RecursionError:
-        raise _Rejected("malformed front matter: nested too deeply") from None
+        raise _Rejected(f"front matter nests deeper than {MAX_NESTING} levels") from None
+    except (ValueError, TypeError, OverflowError) as exc:  # a tagged value: !!int 1e9999…
+        raise _Rejected(f"malformed front matter: {_value_problem(exc)}") from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -254,6 +275,37 @@ def _front_matter(text: str) -> tuple[dict[str, Any] | None, str]:
             f"malformed front matter: expected key: value pairs, not {_fields.describe(meta)}"
         )
     return {str(key).lower(): value for key, value in meta.items()}, "\n".join(lines[index + 1 :])
+
+
+def _check_yaml_depth(source: str) -> None:
+    """Reject YAML nesting deeper than ``MAX_NESTING`` before anything recursive reads it.
+
+    libyaml's event parser keeps its own stack (no recursion), so walking its events is
+    safe at any depth. Each level needs one of ``[ { - ? :``, so text with few of them is
+    shallow enough and skips the walk.
+    """
+    if sum(source.count(ch) for ch in "[{-?:") <= MAX_NESTING:
+        return
+    depth = 0
+    for event in yaml.parse(source, Loader=_YamlLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise _Rejected(f"front matter nests deeper than {MAX_NESTING} levels")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _value_problem(exc: Exception) -> str:
+    """A plain reason for a value Python refused to build (no exception class names)."""
+    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        return f"a number has more than {sys.get_int_max_str_digits():,} digits"
+    return _short(str(exc))
+
+
+def _short(text: str, limit: int = 120) -> str:
+    text = text.split("\n")[0]
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _yaml_problem(exc: yaml.YAMLError) -> str:
@@ -310,13 +362,32 @@ def _load_json(text: str, *, where: str) -> dict[str, Any]:
         position = f"column {exc.colno}" if where else f"line {exc.lineno}, column {exc.colno}"
         raise _Rejected(f"malformed JSON at {position}: {exc.msg}") from None
     except RecursionError:
-        raise _Rejected("malformed JSON: nested too deeply") from None
+        raise _Rejected(f"JSON nests deeper than {MAX_NESTING} levels") from None
+    except ValueError as exc:  # Python refuses to read integers over 4,300 digits
+        raise _Rejected(f"malformed JSON: {_value_problem(exc)}") from None
+    if (text.count("[") + text.count("{") > MAX_NESTING) and _json_depth(value) > MAX_NESTING:
+        raise _Rejected(f"JSON nests deeper than {MAX_NESTING} levels")
     if not isinstance(value, dict):
         hint = "; put one article per line in a .jsonl file" if isinstance(value, list) else ""
         raise _Rejected(
             f"expected one JSON object (an article), found {_fields.describe(value)}{hint}"
         )
     return value
+
+
+def _json_depth(value: object) -> int:
+    """How deeply ``value`` nests lists and objects, without recursing (stops past the cap)."""
+    deepest = 0
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, list | dict):
+            deepest = max(deepest, depth)
+            if deepest > MAX_NESTING:
+                break
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _from_record(
@@ -348,9 +419,14 @@ def _parse_jsonl(name: str, stem: str, text: str) -> ParseOutcome:
     articles: list[Article] = []
     rejections: list[Rejection] = []
     warnings: list[Rejection] = []
+    unlisted = 0  # rejected lines past MAX_LISTED_LINES, counted but not listed
     base_id = _fields.id_from_name(stem, name)
     for line_no, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
+            continue
+        listing = len(rejections) < MAX_LISTED_LINES
+        if not listing and not line.lstrip().startswith("{"):
+            unlisted += 1  # cannot be an article; no need to say exactly why again
             continue
         where = f"{name}:{line_no}"
         try:
@@ -358,5 +434,16 @@ def _parse_jsonl(name: str, stem: str, text: str) -> ParseOutcome:
             default_id = f"{base_id[: _fields.MAX_ID_LENGTH - 8]}-{line_no}"
             articles.append(_from_record(record, name, default_id, warnings, where))
         except _Rejected as exc:
-            rejections.append(Rejection(where, str(exc)))
+            if listing:
+                rejections.append(Rejection(where, str(exc)))
+            else:
+                unlisted += 1
+    if unlisted:
+        rejections.append(
+            Rejection(
+                name,
+                f"{unlisted:,} more lines were rejected too (only the first "
+                f"{MAX_LISTED_LINES} are listed)",
+            )
+        )
     return ParseOutcome(tuple(articles), tuple(rejections), tuple(warnings))

@@ -10,6 +10,10 @@ one. An existing file is never overwritten unless the caller says ``replace``.
 
 Removal deletes only a regular file (or a link) that lies inside the articles folder.
 
+A process killed between writing the temporary file and moving it leaves the temporary
+file behind; ``remove_stray_uploads`` (run when the service starts) deletes such files once
+they are older than any upload in progress could be.
+
 Nothing here knows about Discord; ``ArticleFileError`` messages are written to be shown to
 a moderator as they are.
 """
@@ -17,10 +21,12 @@ a moderator as they are.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import secrets
 import threading
+import time
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from bot.corpus._fields import is_path_id
-from bot.corpus.loaders import SUPPORTED_SUFFIXES, parse_bytes, size_problem
+from bot.corpus.loaders import SUPPORTED_SUFFIXES, size_problem
 from bot.corpus.model import Article, Rejection, ReloadReport
 
 if TYPE_CHECKING:
@@ -49,6 +55,8 @@ class LibraryOwner(Protocol):
 
     def reload(self) -> ReloadReport: ...
 
+
+log = logging.getLogger(__name__)
 
 MAX_NAME_CHARS = 100
 _REASONS_SHOWN = 3
@@ -128,7 +136,8 @@ def add_article_file(
     problem = size_problem(len(data), service.library.max_file_bytes)
     if problem:
         raise ArticleFileError(f"`{filename}` was not added: {problem}")
-    outcome = parse_bytes(filename, data, max_bytes=service.library.max_file_bytes)
+    # Parsed in a worker process within the time budget, before anything is written.
+    outcome = service.library.check(filename, data)
     if not outcome.articles:
         raise ArticleFileError(f"`{filename}` was not added: {_reasons(outcome.rejections)}")
     for article in outcome.articles:
@@ -199,6 +208,40 @@ def remove_article_file(
     return RemovalResult(rel, siblings, report)
 
 
+_TEMP_PREFIX, _TEMP_SUFFIX = ".upload-", ".tmp"
+# An upload's temporary file lives for the few seconds of one write; an older one was left
+# by a process that died. (A younger one may belong to another process writing right now.)
+STRAY_UPLOAD_AGE_SECONDS = 600
+
+
+def remove_stray_uploads(root: Path, *, older_than: float = STRAY_UPLOAD_AGE_SECONDS) -> list[str]:
+    """Delete upload temporary files older than ``older_than`` seconds at the top of
+    ``root``; returns their names. Never raises: this is tidying, not loading."""
+    removed: list[str] = []
+    now = time.time()
+    try:
+        with os.scandir(root) as entries:
+            strays = [
+                e
+                for e in entries
+                if e.name.startswith(_TEMP_PREFIX) and e.name.endswith(_TEMP_SUFFIX)
+            ]
+    except OSError:
+        return removed
+    for entry in strays:
+        try:
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            if now - entry.stat(follow_symlinks=False).st_mtime < older_than:
+                continue
+            os.unlink(entry.path)
+        except OSError:
+            continue
+        removed.append(entry.name)
+        log.info("removed %s, left in the articles folder by an interrupted upload", entry.name)
+    return removed
+
+
 def _root(service: LibraryOwner) -> Path:
     root = service.library.root
     if not root.is_dir():
@@ -210,7 +253,7 @@ def _root(service: LibraryOwner) -> Path:
 
 def _write_atomically(root: Path, filename: str, data: bytes, *, replace: bool) -> None:
     """Write ``data`` to ``root/filename`` so that no reader ever sees a partial file."""
-    temporary = root / f".upload-{secrets.token_hex(8)}.tmp"
+    temporary = root / f"{_TEMP_PREFIX}{secrets.token_hex(8)}{_TEMP_SUFFIX}"
     target = root / filename
     try:
         with open(temporary, "xb") as handle:
@@ -274,5 +317,6 @@ __all__ = [
     "UploadResult",
     "add_article_file",
     "remove_article_file",
+    "remove_stray_uploads",
     "safe_filename",
 ]

@@ -197,7 +197,11 @@ def _load_service(settings: Settings) -> NewsService:
     from bot.service import NewsService
 
     try:
-        return NewsService.load(settings.articles_dir, max_file_bytes=settings.max_article_bytes)
+        return NewsService.load(
+            settings.articles_dir,
+            max_file_bytes=settings.max_article_bytes,
+            parse_timeout=settings.parse_timeout_seconds,
+        )
     except LibraryError as exc:
         raise _UsageError(str(exc)) from exc
 
