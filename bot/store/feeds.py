@@ -373,7 +373,7 @@ class FeedRepo:
                 "UPDATE feeds SET failure_count = failure_count + 1, "
                 "failing_since = coalesce(failing_since, ?), last_error = ?, "
                 "last_fetched_at = ?, next_fetch_at = ?, "
-                "paused = CASE WHEN ? IS NULL THEN paused ELSE 1 END, "
+                "paused = CASE WHEN CAST(? AS TEXT) IS NULL THEN paused ELSE 1 END, "
                 "pause_reason = coalesce(?, pause_reason) WHERE id = ?",
                 (
                     to_epoch(now),
@@ -416,7 +416,8 @@ class FeedRepo:
     async def live_items(self) -> list[FeedItemRecord]:
         """Every item that is still an article (not expired), for loading the library."""
         rows = await self._store.fetchall(
-            f"SELECT {_ITEM_COLUMNS} FROM feed_items WHERE expired = 0 ORDER BY feed_id, rowid"
+            f"SELECT {_ITEM_COLUMNS} FROM feed_items WHERE expired = 0 "
+            "ORDER BY feed_id, first_seen_at, article_id"
         )
         return [_item(row) for row in rows]
 
