@@ -12,7 +12,7 @@ WAL mode with foreign keys on. On PostgreSQL the same checks apply to the databa
 current schema (a server that cannot be reached, tables of another program, a newer
 schema), and processes starting together migrate one at a time (an advisory lock).
 
-One connection serves the whole bot (per process). All access goes through ``Store.transaction()`` (or
+One connection serves the whole bot process. All access goes through ``Store.transaction()`` (or
 ``Store.reading()``), which holds an asyncio lock, so statements from two coroutines never
 interleave inside each other's transaction. The lock is re-entrant for the task holding it:
 a repository method called inside ``async with store.transaction():`` joins that
@@ -171,14 +171,16 @@ class Store:
             return
         key = _lock_key(name)
         async with self.reading() as conn:
-            got = bool(await conn.raw.fetchval("SELECT pg_try_advisory_lock($1)", key))
+            with translated_errors():
+                got = bool(await conn.raw.fetchval("SELECT pg_try_advisory_lock($1)", key))
         try:
             yield got
         finally:
             if got and not self._closed:
                 with suppress(StoreError, sqlite3.Error):
-                    async with self.reading() as conn, translated_errors():
-                        await conn.raw.execute("SELECT pg_advisory_unlock($1)", key)
+                    async with self.reading() as conn:
+                        with translated_errors():
+                            await conn.raw.execute("SELECT pg_advisory_unlock($1)", key)
 
     # -- access ------------------------------------------------------------------------
 
@@ -386,7 +388,9 @@ async def _apply(conn: aiosqlite.Connection, where: str, migration: Migration) -
 
 def _lock_key(name: str) -> int:
     """A stable signed 64-bit advisory lock key for ``name``."""
-    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+    return int.from_bytes(
+        hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
+    )
 
 
 def _redact(url: str) -> str:
@@ -398,7 +402,7 @@ async def _open_postgres(url: str) -> Store:
     where = _redact(url)
     try:
         raw = await asyncpg.connect(url, timeout=PG_CONNECT_TIMEOUT_S)
-    except (OSError, asyncio.TimeoutError, asyncpg.PostgresError, ValueError) as error:
+    except (TimeoutError, OSError, asyncpg.PostgresError, ValueError) as error:
         raise StoreError(
             f"cannot connect to the database {where}: {error or type(error).__name__}; "
             "check DATABASE_URL and that the server is running"
@@ -472,7 +476,9 @@ async def _apply_postgres(raw: asyncpg.Connection, where: str, migration: Migrat
     )
     try:
         async with raw.transaction():
-            await raw.execute(f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (version INTEGER NOT NULL)")
+            await raw.execute(
+                f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (version INTEGER NOT NULL)"
+            )
             await raw.execute(
                 f"INSERT INTO {VERSION_TABLE} (version) SELECT 0 "
                 f"WHERE NOT EXISTS (SELECT 1 FROM {VERSION_TABLE})"

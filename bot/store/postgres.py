@@ -20,12 +20,16 @@ enough). The schema version lives in the table ``newsbot_schema`` (SQLite keeps 
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
-from typing import Any
+import threading
+from collections.abc import Coroutine, Iterable, Sequence
+from typing import Any, TypeVar
 
 import asyncpg
+
+T = TypeVar("T")
 
 #: The one-row table holding the schema version on PostgreSQL.
 VERSION_TABLE = "newsbot_schema"
@@ -95,8 +99,13 @@ def postgres_ddl(statement: str) -> str:
 def _glob_to_regex(match: re.Match[str]) -> str:
     pattern = match.group(2)
     regex = "".join(
-        ch if ch in "[]-" or ch.isalnum() else ".*" if ch == "*" else "." if ch == "?" else
-        re.escape(ch)
+        ch
+        if ch in "[]-" or ch.isalnum()
+        else ".*"
+        if ch == "*"
+        else "."
+        if ch == "?"
+        else re.escape(ch)
         for ch in pattern
     )
     return f"{match.group(1)} ~ '^{regex}$'"
@@ -197,13 +206,15 @@ def _status_count(status: str) -> int:
     return int(last) if last.isdigit() else -1
 
 
-class translated_errors:  # noqa: N801 - used as a context manager, like contextlib's
+class translated_errors:
     """Raise asyncpg's errors as the DB-API classes the repositories catch."""
 
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: Any) -> bool:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, tb: Any
+    ) -> bool:
         if error is None:
             return False
         if isinstance(error, asyncpg.IntegrityConstraintViolationError):
@@ -211,3 +222,43 @@ class translated_errors:  # noqa: N801 - used as a context manager, like context
         if isinstance(error, asyncpg.PostgresError | asyncpg.InterfaceError | OSError):
             raise sqlite3.OperationalError(str(error)) from error
         return False
+
+
+async def read_only_rows(url: str, sql: str, *, timeout: float = 5.0) -> list[Any]:
+    """The rows of one query in a read-only transaction; [] when the server cannot be
+    reached or the table is not there (for commands that never write the database)."""
+    try:
+        raw = await asyncpg.connect(url, timeout=timeout)
+    except (OSError, TimeoutError, asyncpg.PostgresError, ValueError):
+        return []
+    try:
+        async with raw.transaction(readonly=True):
+            return list(await raw.fetch(sql))
+    except asyncpg.PostgresError:
+        return []
+    finally:
+        await raw.close()
+
+
+def run_outside_loop(work: Coroutine[Any, Any, T]) -> T:
+    """Run ``work`` to completion from synchronous code, in a thread of its own when the
+    caller is itself inside an event loop (which ``asyncio.run`` refuses)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(work)
+    result: list[T] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(asyncio.run(work))
+        except BaseException as error:  # handed to the caller below
+            failure.append(error)
+
+    thread = threading.Thread(target=target, name="newsbot-pg-read")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
+    return result[0]
