@@ -158,6 +158,11 @@ class Store:
                 return await _pg_version(conn.raw)
             return await _user_version(conn)
 
+    @property
+    def shared(self) -> bool:
+        """Whether other processes may be writing the same data (PostgreSQL)."""
+        return self.dialect == "postgresql"
+
     @asynccontextmanager
     async def exclusive(self, name: str) -> AsyncIterator[bool]:
         """Try to become the one process doing ``name`` (e.g. fetching feeds): yields True
