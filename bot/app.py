@@ -3,6 +3,10 @@
 The bot asks for no privileged intents (guilds only: it answers slash commands and never
 reads messages), never pings anyone (``AllowedMentions.none()`` for every message), loads
 the library off the event loop, and syncs its slash commands at start-up.
+
+With ``SHARD_COUNT`` set the bot is a ``ShardedNewsBot`` (discord.py's ``AutoShardedBot``)
+over the shards ``SHARD_IDS`` names (all of them when unset); several such processes share
+one PostgreSQL database (``DATABASE_URL``), each posting only for its own shards' guilds.
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ class NewsBot(commands.Bot):
             help_command=None,
             tree_cls=NewsTree,
             max_messages=None,
+            **self._shard_options(settings),
         )
         self.settings = settings
         self._service = service
@@ -81,6 +86,11 @@ class NewsBot(commands.Bot):
         # Measurements for /admin stats (time.monotonic follows SimCord's clock in tests).
         self.search_latency = LatencyRecorder()
         self.started_at = time.monotonic()
+
+    @staticmethod
+    def _shard_options(settings: Settings) -> dict[str, object]:
+        """What the client class is given about shards (nothing: one unsharded session)."""
+        return {}
 
     @property
     def service(self) -> NewsService:
@@ -101,7 +111,7 @@ class NewsBot(commands.Bot):
         if self.store is None:
             # First, so a database that cannot be used stops the start with one clear line
             # (a StoreError naming the file) before the articles are loaded.
-            self._store_holder = _hold_store(self.settings.database_path)
+            self._store_holder = _hold_store(self.settings.database)
             self.store = await anext(self._store_holder)
         if self._service is None:
             self._service = await asyncio.to_thread(self._load_service)
@@ -175,7 +185,19 @@ class NewsBot(commands.Bot):
         )
 
 
-async def _hold_store(path: Path) -> AsyncGenerator[Store, None]:
+class ShardedNewsBot(NewsBot, commands.AutoShardedBot):
+    """The newsbot client over the shards this process owns (``SHARD_COUNT``,
+    ``SHARD_IDS``): one gateway session per shard, all in one process."""
+
+    @staticmethod
+    def _shard_options(settings: Settings) -> dict[str, object]:
+        options: dict[str, object] = {"shard_count": settings.shard_count}
+        if settings.shard_ids is not None:
+            options["shard_ids"] = list(settings.shard_ids)
+        return options
+
+
+async def _hold_store(path: Path | str) -> AsyncGenerator[Store, None]:
     """The open store, closed when this generator is closed.
 
     ``NewsBot.close`` closes it. Holding it in an async generator also closes it when the
@@ -193,5 +215,7 @@ async def _hold_store(path: Path) -> AsyncGenerator[Store, None]:
 def create_bot(
     settings: Settings, service: NewsService | None = None, *, sync_commands: bool = True
 ) -> NewsBot:
-    """The bot for ``settings``; it loads ``settings.articles_dir`` unless given a service."""
-    return NewsBot(settings, service, sync_commands=sync_commands)
+    """The bot for ``settings`` (sharded when ``SHARD_COUNT`` is set); it loads
+    ``settings.articles_dir`` unless given a service."""
+    kind = ShardedNewsBot if settings.shard_count is not None else NewsBot
+    return kind(settings, service, sync_commands=sync_commands)
