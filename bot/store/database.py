@@ -94,6 +94,8 @@ class Store:
         self._owner: asyncio.Task[object] | None = None
         self._in_transaction = False
         self._closed = False
+        # PostgreSQL: the address to connect again at after the server dropped us.
+        self._url: str | None = None
         self.guilds = GuildSettingsRepo(self)
         self.topics = TopicRepo(self)
         self.schedules = ScheduleRepo(self)
@@ -198,6 +200,8 @@ class Store:
         async with self._lock:
             if self._closed:
                 raise StoreError(f"database {self.path} is closed")
+            if self._url is not None and self._conn.raw.is_closed():
+                await self._reconnect()
             self._owner = task
             try:
                 yield
@@ -284,6 +288,21 @@ class Store:
 
     async def _close_connection(self) -> None:
         await self._conn.close()
+
+    async def _reconnect(self) -> None:
+        """A new PostgreSQL connection after the old one was lost (a server restart, a
+        network cut); the schema was checked when the store opened. Advisory locks held on
+        the old connection are gone with it, so the server has let go of them already."""
+        assert self._url is not None
+        log.warning("the connection to the database %s was lost; connecting again", self.path)
+        try:
+            raw = await asyncpg.connect(self._url, timeout=PG_CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError, asyncpg.PostgresError) as error:
+            raise StoreError(
+                f"lost the connection to the database {self.path} and cannot connect again: "
+                f"{error or type(error).__name__}"
+            ) from error
+        self._conn = PgConnection(raw, self._conn.identity)
 
 
 def _identity(path: str) -> tuple[int, int] | None:
@@ -423,7 +442,9 @@ async def _open_postgres(url: str) -> Store:
     except BaseException:
         await raw.close()
         raise
-    return Store(conn, where)
+    store = Store(conn, where)
+    store._url = url
+    return store
 
 
 async def _pg_version(raw: asyncpg.Connection) -> int:

@@ -161,7 +161,7 @@ class PgConnection:
 
     def __init__(self, raw: asyncpg.Connection, identity: set[str]) -> None:
         self.raw = raw
-        self._identity = identity
+        self.identity = identity
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> _Execution:
         return _Execution(self, sql, params)
@@ -186,7 +186,7 @@ class PgConnection:
         insert = _INSERT_INTO.match(text)
         returns_id = (
             insert is not None
-            and insert.group(1).lower() in self._identity
+            and insert.group(1).lower() in self.identity
             and not _RETURNING.search(text)
         )
         if returns_id:

@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 from bot_process import DEADLINE, BotProcess, make_workdir, start_bot
+from discord.ext import commands
 from fake_discord import GUILD_ID, FakeDiscord, channel_of, shard_of
 
+from bot.app import create_bot
+from bot.config import Settings
 from bot.store import LedgerEntry, Store
 
 pytestmark = pytest.mark.e2e
@@ -33,6 +36,15 @@ async def eventually(check: Callable[[], Awaitable[object]], what: str) -> objec
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {DEADLINE:.0f} s: {what}")
         await asyncio.sleep(0.1)
+
+
+def test_a_process_with_shard_settings_runs_just_its_shards() -> None:
+    sharded = create_bot(Settings(shard_count=4, shard_ids=(1, 3)))
+    assert isinstance(sharded, commands.AutoShardedBot)
+    assert (sharded.shard_count, sharded.shard_ids) == (4, [1, 3])
+    every = create_bot(Settings(shard_count=2))
+    assert isinstance(every, commands.AutoShardedBot) and every.shard_ids is None
+    assert not isinstance(create_bot(Settings()), commands.AutoShardedBot)
 
 
 async def make_due_schedule(store: Store, guild_id: int) -> int:

@@ -422,3 +422,32 @@ async def test_a_schedule_time_check_holds_on_postgres_too(pg_url: str) -> None:
                     "created_at) VALUES (?, ?, ?, ?, ?, ?)",
                     (1, 2, "8:30am", "daily", "UTC", 0),
                 )
+
+
+async def test_a_lost_postgres_connection_is_made_again_at_the_next_use(pg_url: str) -> None:
+    async with await Store.open(pg_url) as store:
+        await store.topics.add(1, "Energy", ["oil"])
+        await store._conn.raw.close()  # as a server restart would leave it
+        assert [t.name for t in await store.topics.in_guild(1)] == ["Energy"]
+        await store.topics.add(1, "Trade", ["port"])
+        assert len(await store.topics.in_guild(1)) == 2
+
+
+async def test_a_postgres_role_that_cannot_write_is_refused_at_open(pg_url: str) -> None:
+    if not pg_url.startswith("postgresql://postgres@"):
+        pytest.skip("needs the test server's postgres role to make a read-only one")
+    async with await Store.open(pg_url):
+        pass
+    schema = pg_url.rsplit("search_path=", 1)[1]
+    role = f"ro_{schema[-12:]}"
+    raw = await pg_admin(pg_url)
+    await raw.execute(f"CREATE ROLE {role} LOGIN")
+    await raw.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+    await raw.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}")
+    try:
+        with pytest.raises(StoreError, match="cannot write to the database"):
+            await Store.open(pg_url.replace("postgresql://postgres@", f"postgresql://{role}@"))
+    finally:
+        await raw.execute(f"DROP OWNED BY {role}")
+        await raw.execute(f"DROP ROLE {role}")
+        await raw.close()
