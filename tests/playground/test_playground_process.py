@@ -178,3 +178,10 @@ def test_no_browser_is_started_without_a_display(monkeypatch: pytest.MonkeyPatch
     # Only the second call opens (in a thread of its own); the first left nothing behind.
     assert opened.get(timeout=30) == "http://127.0.0.1:1/#shown"
     assert opened.empty()
+
+
+def test_the_playground_never_uses_a_shared_postgres_or_shards(tmp_path: Path) -> None:
+    shared = Settings(database_url="postgresql://bot@db/newsbot", shard_count=2, shard_ids=(1,))
+    chosen, temporary = runner._playground_database(shared, tmp_path)
+    assert temporary and chosen.database == str(tmp_path / "playground.db")
+    assert (chosen.shard_count, chosen.shard_ids) == (None, None)
