@@ -418,8 +418,17 @@ def _lock_key(name: str) -> int:
 
 
 def _redact(url: str) -> str:
-    """The address without its password, for messages and logs."""
-    return re.sub(r"(://[^:/@]*):[^@/]*@", r"\1:***@", url)
+    """The address without its password (in the user part or a ``password=`` parameter),
+    for messages and logs."""
+    scheme, rest = url.split("://", 1) if "://" in url else ("", url)
+    cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+    netloc, tail = rest[:cut], rest[cut:]
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        if ":" in userinfo:
+            netloc = f"{userinfo.split(':', 1)[0]}:***@{host}"
+    tail = re.sub(r"([?&]password=)[^&]*", r"\1***", tail, flags=re.IGNORECASE)
+    return f"{scheme}://{netloc}{tail}" if scheme else netloc + tail
 
 
 async def _open_postgres(url: str) -> Store:

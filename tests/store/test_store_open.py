@@ -355,6 +355,22 @@ async def test_an_unreachable_postgres_is_named_without_its_password() -> None:
     assert "s3cret" not in message
 
 
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://bot:s3cret@h:5432/db", "postgresql://bot:***@h:5432/db"),
+        ("postgresql://bot:s3c@ret@h/db", "postgresql://bot:***@h/db"),
+        (
+            "postgresql://h/db?user=bot&password=s3cret&x=1",
+            "postgresql://h/db?user=bot&password=***&x=1",
+        ),
+        ("postgresql://bot@h/db", "postgresql://bot@h/db"),
+    ],
+)
+def test_a_postgres_address_is_shown_without_its_password(url: str, shown: str) -> None:
+    assert database._redact(url) == shown
+
+
 async def test_processes_starting_together_migrate_once(pg_url: str) -> None:
     stores = await asyncio.gather(*(Store.open(pg_url) for _ in range(4)))
     try:
@@ -451,3 +467,22 @@ async def test_a_postgres_role_that_cannot_write_is_refused_at_open(pg_url: str)
         await raw.execute(f"DROP OWNED BY {role}")
         await raw.execute(f"DROP ROLE {role}")
         await raw.close()
+
+
+async def test_a_postgres_server_that_never_answers_is_given_up_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A listener that accepts the connection and then says nothing, as a hung server does.
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # until the client gives up
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    monkeypatch.setattr(database, "PG_CONNECT_TIMEOUT_S", 0.5)
+    try:
+        with pytest.raises(StoreError, match=f"cannot connect to the database .*:{port}/"):
+            await Store.open(f"postgresql://bot@127.0.0.1:{port}/newsbot")
+    finally:
+        server.close()
+        await server.wait_closed()
