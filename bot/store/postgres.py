@@ -24,7 +24,8 @@ import asyncio
 import re
 import sqlite3
 import threading
-from collections.abc import Coroutine, Iterable, Sequence
+from collections.abc import Coroutine, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import asyncpg
@@ -206,22 +207,15 @@ def _status_count(status: str) -> int:
     return int(last) if last.isdigit() else -1
 
 
-class translated_errors:
+@contextmanager
+def translated_errors() -> Iterator[None]:
     """Raise asyncpg's errors as the DB-API classes the repositories catch."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: Any
-    ) -> bool:
-        if error is None:
-            return False
-        if isinstance(error, asyncpg.IntegrityConstraintViolationError):
-            raise sqlite3.IntegrityError(str(error)) from error
-        if isinstance(error, asyncpg.PostgresError | asyncpg.InterfaceError | OSError):
-            raise sqlite3.OperationalError(str(error)) from error
-        return False
+    try:
+        yield
+    except asyncpg.IntegrityConstraintViolationError as error:
+        raise sqlite3.IntegrityError(str(error)) from error
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as error:
+        raise sqlite3.OperationalError(str(error) or type(error).__name__) from error
 
 
 async def read_only_rows(url: str, sql: str, *, timeout: float = 5.0) -> list[Any]:
