@@ -97,6 +97,15 @@ class Settings:
         shard_count = get_int("SHARD_COUNT", None, minimum=1)
         if shard_count is not None and shard_count > MAX_SHARDS:
             raise SettingsError(f"SHARD_COUNT must be at most {MAX_SHARDS}, not {shard_count}")
+        shard_ids = parse_shard_ids(get("SHARD_IDS"), shard_count)
+        database_url = parse_database_url(get("DATABASE_URL"))
+        partial = shard_ids is not None and len(shard_ids) < (shard_count or 0)
+        if partial and database_url is None:
+            raise SettingsError(
+                f"SHARD_IDS={get('SHARD_IDS')} runs only some of the {shard_count} shards, "
+                "so other processes run the rest, and they must share one database: set "
+                "DATABASE_URL to a PostgreSQL database (an SQLite file cannot be shared)"
+            )
         return cls(
             articles_dir=Path(get("ARTICLES_DIR") or "seeds"),
             discord_token=get("DISCORD_TOKEN"),
@@ -110,9 +119,9 @@ class Settings:
             library_guild_ids=parse_guild_ids("LIBRARY_GUILD_IDS", get("LIBRARY_GUILD_IDS")),
             feeds_allow_private=parse_bool("FEEDS_ALLOW_PRIVATE", get("FEEDS_ALLOW_PRIVATE")),
             feeds_keep_days=get_int("FEEDS_KEEP_DAYS", 0) or 0,
-            database_url=parse_database_url(get("DATABASE_URL")),
+            database_url=database_url,
             shard_count=shard_count,
-            shard_ids=parse_shard_ids(get("SHARD_IDS"), shard_count),
+            shard_ids=shard_ids,
         )
 
 

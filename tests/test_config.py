@@ -83,14 +83,22 @@ def test_a_database_url_that_is_not_postgres_is_refused_without_echoing_it() -> 
     assert "hunter2" not in str(e.value)
 
 
+PG = {"DATABASE_URL": "postgresql://bot@db/newsbot"}
+
+
 def test_shard_ids_take_numbers_and_ranges_and_decide_which_guilds_are_ours() -> None:
-    settings = Settings.from_env({"SHARD_COUNT": "4", "SHARD_IDS": "0, 2-3"}, env_file=None)
+    settings = Settings.from_env({"SHARD_COUNT": "4", "SHARD_IDS": "0, 2-3"} | PG, env_file=None)
     assert (settings.shard_count, settings.shard_ids) == (4, (0, 2, 3))
     assert settings.owns_guild(0 << 22) and not settings.owns_guild(1 << 22)
     assert not settings.owns_guild((5 << 22) + 12345)  # shard 5 % 4 == 1
     assert settings.owns_guild(6 << 22)  # shard 2
     everything = Settings.from_env({"SHARD_COUNT": "4"}, env_file=None)
     assert everything.shard_ids is None and everything.owns_guild(1 << 22)
+
+
+def test_one_process_may_run_every_shard_on_the_sqlite_file() -> None:
+    settings = Settings.from_env({"SHARD_COUNT": "2", "SHARD_IDS": "0-1"}, env_file=None)
+    assert settings.shard_ids == (0, 1) and settings.database == "newsbot.db"
 
 
 @pytest.mark.parametrize(
@@ -100,6 +108,7 @@ def test_shard_ids_take_numbers_and_ranges_and_decide_which_guilds_are_ours() ->
         ({"SHARD_COUNT": "0"}, "SHARD_COUNT must be at least 1"),
         ({"SHARD_COUNT": "two"}, "SHARD_COUNT must be a whole number"),
         ({"SHARD_COUNT": "99999999"}, "SHARD_COUNT must be at most"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "1"}, "must share one database: set DATABASE_URL"),
         ({"SHARD_COUNT": "2", "SHARD_IDS": "2"}, "not within 0 to 1"),
         ({"SHARD_COUNT": "2", "SHARD_IDS": "1-0"}, "not within 0 to 1"),
         ({"SHARD_COUNT": "2", "SHARD_IDS": "a"}, "comma-separated shard numbers"),
