@@ -50,8 +50,8 @@ to. Should two processes ever both think they own a guild (a misconfiguration, a
 restart that moves shards), nothing is posted twice either: the claim is one atomic
 ``INSERT … ON CONFLICT DO NOTHING``, and each schedule is processed under
 ``Store.exclusive("schedule:<id>")`` (a PostgreSQL advisory lock, let go when its process
-dies), inside which a shared store's ledger and schedule are read again, so a ``claimed``
-row another process has finished meanwhile is not "recovered".
+dies; a run-now holds it too), inside which a shared store's ledger and schedule are read
+again, so a ``claimed`` row another process has finished meanwhile is not "recovered".
 
 Time and concurrency
 --------------------
@@ -338,16 +338,21 @@ class ScheduleRunner:
         schedule = await self._store.schedules.find(schedule_id)
         if schedule is None:
             raise RunNowRefused(f"there is no scheduled digest #{schedule_id}")
-        nonce = run_nonce(schedule.id, now, manual=True)
-        entry = await self._store.ledger.claim(schedule.id, now, nonce=nonce, now=now, manual=True)
-        if entry is None:
-            raise RunNowRefused("this digest is already being posted at this moment")
-        key = (schedule.id, entry.due_at)
-        self._inflight.add(key)
-        try:
-            outcome = await self._attempt(schedule, entry, now, maybe_sent=False)
-        finally:
-            self._inflight.discard(key)
+        async with self._store.exclusive(f"schedule:{schedule.id}") as alone:
+            if not alone:  # another process is posting this schedule right now
+                raise RunNowRefused("this digest is being posted right now; try again shortly")
+            nonce = run_nonce(schedule.id, now, manual=True)
+            entry = await self._store.ledger.claim(
+                schedule.id, now, nonce=nonce, now=now, manual=True
+            )
+            if entry is None:
+                raise RunNowRefused("this digest is already being posted at this moment")
+            key = (schedule.id, entry.due_at)
+            self._inflight.add(key)
+            try:
+                outcome = await self._attempt(schedule, entry, now, maybe_sent=False)
+            finally:
+                self._inflight.discard(key)
         if outcome.state != "posted":
             raise RunNowRefused(outcome.detail or f"the run was {outcome.state}", outcome.state)
         return outcome

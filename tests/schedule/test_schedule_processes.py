@@ -97,3 +97,22 @@ async def test_a_process_killed_mid_post_is_finished_by_its_restart_once(
     outcomes = await runner_b.tick(clock.set(utc(2, 9, 1)))
     assert [(o.state, o.recovered) for o in outcomes] == [("posted", True)]
     assert len(poster.posts_for(schedule_id)) == 1
+
+
+@only_postgres
+async def test_a_run_now_in_one_process_is_not_recovered_as_an_orphan_by_another(
+    launch: Launch, clock: FakeClock
+) -> None:
+    poster = blind(clock)
+    poster.hang = asyncio.Event()
+    store_a, runner_a = await launch(poster=poster)
+    _, runner_b = await launch(poster=poster)
+    schedule_id = await daily(store_a, clock)
+    clock.set(utc(2, 7))  # not due: only the run-now posts
+    posting = asyncio.create_task(runner_a.run_now(schedule_id))
+    await poster.entered.wait()
+    assert await runner_b.tick() == []  # B sees A's claimed run-now and leaves it alone
+    poster.hang.set()
+    assert (await posting).state == "posted"
+    assert await runner_b.tick(clock.set(utc(2, 7, 1))) == []
+    assert len(poster.sent) == 1
