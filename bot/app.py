@@ -3,6 +3,10 @@
 The bot asks for no privileged intents (guilds only: it answers slash commands and never
 reads messages), never pings anyone (``AllowedMentions.none()`` for every message), loads
 the library off the event loop, and syncs its slash commands at start-up.
+
+With ``SHARD_COUNT`` set the bot is a ``ShardedNewsBot`` (discord.py's ``AutoShardedBot``)
+over the shards ``SHARD_IDS`` names (all of them when unset); several such processes share
+one PostgreSQL database (``DATABASE_URL``), each posting only for its own shards' guilds.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import logging
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -89,6 +93,7 @@ class NewsBot(commands.Bot):
             help_command=None,
             tree_cls=NewsTree,
             max_messages=None,
+            **self._shard_options(settings),
         )
         self.settings = settings
         self._service = service
@@ -97,7 +102,7 @@ class NewsBot(commands.Bot):
         # Sources of topics beyond the catalogue and article tags (e.g. a server's own
         # topics), asked for by guild id; /digest, /topics and autocomplete use them.
         self.topic_providers: list[TopicProvider] = []
-        # The open database (``create_bot`` opens settings.database_path before the bot).
+        # The open database (``create_bot`` opens settings.database before the bot).
         self.store: Store = store
         # Set when the bot owns the store (``create_bot``): ``close`` closes it.
         self._store_holder: AsyncGenerator[Store, None] | None = None
@@ -106,6 +111,11 @@ class NewsBot(commands.Bot):
         # Slow work waits for earlier interactions to be acknowledged (bot/ui/acks.py).
         self.acks = AckFirst()
         self.started_at = time.monotonic()
+
+    @staticmethod
+    def _shard_options(settings: Settings) -> dict[str, Any]:
+        """What the client class is given about shards (nothing: one unsharded session)."""
+        return {}
 
     @property
     def service(self) -> NewsService:
@@ -218,7 +228,19 @@ class NewsBot(commands.Bot):
         )
 
 
-async def _hold_store(path: Path) -> AsyncGenerator[Store, None]:
+class ShardedNewsBot(NewsBot, commands.AutoShardedBot):
+    """The newsbot client over the shards this process owns (``SHARD_COUNT``,
+    ``SHARD_IDS``): one gateway session per shard, all in one process."""
+
+    @staticmethod
+    def _shard_options(settings: Settings) -> dict[str, Any]:
+        options: dict[str, Any] = {"shard_count": settings.shard_count}
+        if settings.shard_ids is not None:
+            options["shard_ids"] = list(settings.shard_ids)
+        return options
+
+
+async def _hold_store(path: Path | str) -> AsyncGenerator[Store, None]:
     """The open store, closed when this generator is closed.
 
     ``NewsBot.close`` closes it. Holding it in an async generator also closes it when the
@@ -240,15 +262,17 @@ async def create_bot(
     sync_commands: bool = True,
     extensions: Sequence[str] = EXTENSIONS,
 ) -> NewsBot:
-    """The bot for ``settings`` over its open database, which the bot closes when it does.
+    """The bot for ``settings`` (sharded when ``SHARD_COUNT`` is set) over its open
+    database, which the bot closes when it does.
 
     The database opens first, so one that cannot be used stops the start with one clear
-    line (a ``StoreError`` naming the file) before anything else; the bot loads
+    line (a ``StoreError`` naming it) before anything else; the bot loads
     ``settings.articles_dir`` (in ``prepare``) unless given a service.
     """
-    holder = _hold_store(settings.database_path)
+    holder = _hold_store(settings.database)
     store = await anext(holder)
-    bot = NewsBot(
+    kind = ShardedNewsBot if settings.shard_count is not None else NewsBot
+    bot = kind(
         settings, service, store=store, sync_commands=sync_commands, extensions=extensions
     )
     bot._store_holder = holder

@@ -161,7 +161,7 @@ def _service(args: argparse.Namespace, settings: Settings) -> NewsService:
         raise CliError(str(exc), EXIT_USAGE) from exc
     # The days the bot first saw undated articles, read-only from its database when there
     # is one (the CLI never writes it); articles it has no record of count from today.
-    service.adopt_first_seen(read_first_seen(settings.database_path))
+    service.adopt_first_seen(read_first_seen(settings.database))
     return service
 
 
@@ -363,7 +363,7 @@ def cmd_playground(args: argparse.Namespace, settings: Settings, out: TextIO) ->
 def _feed_articles(settings: Settings) -> list[Article]:
     from bot.feeds.manage import read_feed_articles
 
-    return read_feed_articles(settings.database_path)
+    return read_feed_articles(settings.database)
 
 
 def cmd_feeds(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

@@ -45,6 +45,23 @@ class Settings:
     # articles (0: keep them all).
     feeds_allow_private: bool = False
     feeds_keep_days: int = 0
+    # PostgreSQL instead of the SQLite file (several processes share it); None: SQLite.
+    database_url: str | None = field(default=None, repr=False)
+    # Sharding: how many shards the bot has in all (None: one process, Discord's count),
+    # and which of them this process runs (None: all of them).
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] | None = None
+
+    @property
+    def database(self) -> str:
+        """Where the store is: ``DATABASE_URL`` when set, else the ``DATABASE_PATH`` file."""
+        return self.database_url or str(self.database_path)
+
+    def owns_guild(self, guild_id: int) -> bool:
+        """Whether this process runs the shard of ``guild_id`` (and so posts for it)."""
+        if self.shard_count is None or self.shard_ids is None:
+            return True
+        return shard_of(guild_id, self.shard_count) in self.shard_ids
 
     @classmethod
     def from_env(
@@ -93,6 +110,18 @@ class Settings:
             raise SettingsError(
                 f"LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, not {level!r}"
             )
+        shard_count = get_int("SHARD_COUNT", None, minimum=1)
+        if shard_count is not None and shard_count > MAX_SHARDS:
+            raise SettingsError(f"SHARD_COUNT must be at most {MAX_SHARDS}, not {shard_count}")
+        shard_ids = parse_shard_ids(get("SHARD_IDS"), shard_count)
+        database_url = parse_database_url(get("DATABASE_URL"))
+        partial = shard_ids is not None and len(shard_ids) < (shard_count or 0)
+        if partial and database_url is None:
+            raise SettingsError(
+                f"SHARD_IDS={get('SHARD_IDS')} runs only some of the {shard_count} shards, "
+                "so other processes run the rest, and they must share one database: set "
+                "DATABASE_URL to a PostgreSQL database (an SQLite file cannot be shared)"
+            )
         return cls(
             articles_dir=Path(get("ARTICLES_DIR") or "seeds"),
             discord_token=get("DISCORD_TOKEN"),
@@ -108,7 +137,64 @@ class Settings:
             library_guild_ids=parse_guild_ids("LIBRARY_GUILD_IDS", get("LIBRARY_GUILD_IDS")),
             feeds_allow_private=parse_bool("FEEDS_ALLOW_PRIVATE", get("FEEDS_ALLOW_PRIVATE")),
             feeds_keep_days=get_int("FEEDS_KEEP_DAYS", 0) or 0,
+            database_url=database_url,
+            shard_count=shard_count,
+            shard_ids=shard_ids,
         )
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """The shard Discord sends ``guild_id``'s events to: ``(guild_id >> 22) % shard_count``."""
+    return (guild_id >> 22) % shard_count
+
+
+#: At most this many shards: far beyond any bot, and it keeps SHARD_IDS ranges small.
+MAX_SHARDS = 10_000
+
+
+def parse_database_url(raw: str | None) -> str | None:
+    """``DATABASE_URL``: a ``postgresql://`` address, or unset (SQLite)."""
+    if raw is None:
+        return None
+    if not raw.startswith(("postgresql://", "postgres://")):
+        shown = raw.split("://", 1)[0] + "://…" if "://" in raw else raw[:40]
+        raise SettingsError(
+            f"DATABASE_URL must be a postgresql:// address (e.g. "
+            f"postgresql://newsbot@db.example:5432/newsbot), not {shown!r}; "
+            "unset it to use the SQLite file DATABASE_PATH"
+        )
+    return raw
+
+
+def parse_shard_ids(raw: str | None, shard_count: int | None) -> tuple[int, ...] | None:
+    """``SHARD_IDS``: comma-separated shard numbers or ranges (``0,2``, ``0-3``), each below
+    ``SHARD_COUNT``; unset: every shard."""
+    if raw is None:
+        return None
+    if shard_count is None:
+        raise SettingsError("SHARD_IDS needs SHARD_COUNT (the number of shards in all)")
+    ids: set[int] = set()
+    for part in raw.split(","):
+        text = part.strip()
+        if not text:
+            continue
+        low, sep, high = text.partition("-")
+        bounds = [low.strip(), high.strip()] if sep else [low.strip()]
+        if not all(b.isascii() and b.isdigit() for b in bounds):
+            raise SettingsError(
+                f"SHARD_IDS must be comma-separated shard numbers or ranges (0,1 or 0-3), "
+                f"not {text[:40]!r}"
+            )
+        first, last = int(bounds[0]), int(bounds[-1])
+        if first > last or last >= shard_count:
+            raise SettingsError(
+                f"SHARD_IDS: {text!r} is not within 0 to {shard_count - 1} (SHARD_COUNT is "
+                f"{shard_count})"
+            )
+        ids.update(range(first, last + 1))
+    if not ids:
+        raise SettingsError("SHARD_IDS is set but names no shard")
+    return tuple(sorted(ids))
 
 
 def parse_guild_ids(name: str, raw: str | None) -> frozenset[int]:

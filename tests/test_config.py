@@ -82,3 +82,56 @@ def test_parse_timeout_seconds_is_read_and_checked() -> None:
         with pytest.raises(SettingsError) as caught:
             Settings.from_env({"PARSE_TIMEOUT_SECONDS": bad}, env_file=None)
         assert str(caught.value).startswith(message)
+# -- PostgreSQL and shards ---------------------------------------------------------------
+
+
+def test_the_store_is_the_sqlite_file_unless_a_postgres_address_is_given() -> None:
+    assert Settings.from_env({}, env_file=None).database == "newsbot.db"
+    url = "postgresql://bot:pw@db:5432/newsbot"
+    settings = Settings.from_env({"DATABASE_URL": url}, env_file=None)
+    assert settings.database == url
+    assert "pw" not in repr(settings)
+
+
+def test_a_database_url_that_is_not_postgres_is_refused_without_echoing_it() -> None:
+    with pytest.raises(SettingsError, match="DATABASE_URL must be a postgresql:// address") as e:
+        Settings.from_env({"DATABASE_URL": "mysql://root:hunter2@db/x"}, env_file=None)
+    assert "hunter2" not in str(e.value)
+
+
+PG = {"DATABASE_URL": "postgresql://bot@db/newsbot"}
+
+
+def test_shard_ids_take_numbers_and_ranges_and_decide_which_guilds_are_ours() -> None:
+    settings = Settings.from_env({"SHARD_COUNT": "4", "SHARD_IDS": "0, 2-3"} | PG, env_file=None)
+    assert (settings.shard_count, settings.shard_ids) == (4, (0, 2, 3))
+    assert settings.owns_guild(0 << 22) and not settings.owns_guild(1 << 22)
+    assert not settings.owns_guild((5 << 22) + 12345)  # shard 5 % 4 == 1
+    assert settings.owns_guild(6 << 22)  # shard 2
+    everything = Settings.from_env({"SHARD_COUNT": "4"}, env_file=None)
+    assert everything.shard_ids is None and everything.owns_guild(1 << 22)
+
+
+def test_one_process_may_run_every_shard_on_the_sqlite_file() -> None:
+    settings = Settings.from_env({"SHARD_COUNT": "2", "SHARD_IDS": "0-1"}, env_file=None)
+    assert settings.shard_ids == (0, 1) and settings.database == "newsbot.db"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SHARD_IDS": "0"}, "SHARD_IDS needs SHARD_COUNT"),
+        ({"SHARD_COUNT": "0"}, "SHARD_COUNT must be at least 1"),
+        ({"SHARD_COUNT": "two"}, "SHARD_COUNT must be a whole number"),
+        ({"SHARD_COUNT": "99999999"}, "SHARD_COUNT must be at most"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "1"}, "must share one database: set DATABASE_URL"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "2"}, "not within 0 to 1"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "1-0"}, "not within 0 to 1"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "a"}, "comma-separated shard numbers"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "-1"}, "comma-separated shard numbers"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": " , "}, "names no shard"),
+    ],
+)
+def test_bad_shard_settings_are_named(env: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        Settings.from_env(env, env_file=None)

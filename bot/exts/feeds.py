@@ -18,8 +18,15 @@ from typing import TYPE_CHECKING
 import discord
 from discord.ext import commands, tasks
 
+from bot.corpus.model import Article
 from bot.feeds.fetch import Fetcher
-from bot.feeds.ingest import FeedIngestor, FetchReport, load_feed_articles, summary_line
+from bot.feeds.ingest import (
+    FeedIngestor,
+    FetchReport,
+    feed_article,
+    load_feed_articles,
+    summary_line,
+)
 from bot.feeds.manage import fetch_policy
 from bot.store import AuditResult, Feed, Store, StoreError
 from bot.ui.limits import CONTENT
@@ -36,6 +43,10 @@ LOOP_SECONDS = 30.0
 # another process (``newsbot feeds add``) changed it.
 MAX_IDLE = dt.timedelta(hours=1)
 NO_FEEDS_IDLE = dt.timedelta(hours=6)
+#: The lock the fetching process holds (shared stores), and how far back a pick-up looks
+#: before the newest change it has seen (clocks of two machines may disagree this much).
+FETCH_LOCK = "feeds:fetch"
+PICK_UP_MARGIN = dt.timedelta(minutes=10)
 
 
 def pause_notice(feed: Feed, reason: str) -> str:
@@ -60,6 +71,10 @@ class Feeds(commands.Cog):
         # When the next feed falls due; None: look at the next iteration.
         self._next_check: dt.datetime | None = None
         self._loaded = False
+        # Shared stores: the feed articles this process has (id → content hash), and the
+        # newest ``updated_at`` among them.
+        self._known: dict[str, str] = {}
+        self._watermark: dt.datetime | None = None
         self.fetch_feeds.change_interval(seconds=interval)
 
     @property
@@ -86,6 +101,10 @@ class Feeds(commands.Cog):
         """Put the feed articles the store holds into the library (once per process)."""
         if self._loaded:
             return
+        if self.store.shared:
+            await self._pick_up()
+            self._loaded = True
+            return
         articles = await load_feed_articles(self.store)
         if articles:
             await asyncio.to_thread(self.bot.service.update_feed_articles, articles)
@@ -103,9 +122,13 @@ class Feeds(commands.Cog):
         self._next_check = None
 
     async def run_if_due(self, now: dt.datetime | None = None) -> list[FetchReport]:
-        """``run_due`` if a feed may be due at ``now``; the loop's whole body."""
+        """``run_due`` if a feed may be due at ``now``; the loop's whole body. On a shared
+        store, what other processes fetched is picked up either way."""
         now = now or discord.utils.utcnow()
         if self._next_check is not None and now < self._next_check:
+            if self.store.shared:
+                async with self._pass:
+                    await self._pick_up()
             return []
         return await self.run_due(now)
 
@@ -114,12 +137,16 @@ class Feeds(commands.Cog):
         now = now or discord.utils.utcnow()
         async with self._pass:
             await self._load_stored()
-            due = await self.store.feeds.due(now)
-            reports = await self.ingestor.fetch_all(due) if due else []
-            await self._apply(reports)
-            expired = await self.ingestor.expire(self.bot.settings.feeds_keep_days)
-            if expired:
-                await asyncio.to_thread(self.bot.service.update_feed_articles, (), expired)
+            reports: list[FetchReport] = []
+            async with self.store.exclusive(FETCH_LOCK) as fetching:
+                if fetching:
+                    due = await self.store.feeds.due(now)
+                    reports = await self.ingestor.fetch_all(due) if due else []
+                    expired = await self.ingestor.expire(self.bot.settings.feeds_keep_days)
+                else:
+                    expired = []
+                    _log.debug("another process is fetching the feeds")
+            await self._apply(reports, expired)
             upcoming = await self.store.feeds.next_due()
             if upcoming is None:
                 self._next_check = now + NO_FEEDS_IDLE
@@ -139,12 +166,47 @@ class Feeds(commands.Cog):
 
     async def forget(self, article_ids: list[str]) -> None:
         """Drop a removed feed's articles from the library."""
+        for article_id in article_ids:
+            self._known.pop(article_id, None)
         await asyncio.to_thread(self.bot.service.update_feed_articles, (), article_ids)
 
-    async def _apply(self, reports: list[FetchReport]) -> None:
+    async def _apply(self, reports: list[FetchReport], expired: list[str] | None = None) -> None:
+        if self.store.shared:
+            await self._pick_up()  # one path for what this and other processes stored
+            return
         upserts = [article for report in reports for article in report.upserts]
-        if upserts:
-            await asyncio.to_thread(self.bot.service.update_feed_articles, upserts)
+        if upserts or expired:
+            await asyncio.to_thread(self.bot.service.update_feed_articles, upserts, expired or ())
+
+    async def _pick_up(self) -> None:
+        """Bring the library up to the store: feed articles added or changed since the last
+        look, and those expired or removed (found by comparing counts, then ids)."""
+        store = self.store
+        since = None if self._watermark is None else self._watermark - PICK_UP_MARGIN
+        records = await store.feeds.live_items(updated_since=since)
+        fresh = [r for r in records if self._known.get(r.article_id) != r.content_hash]
+        upserts: list[Article] = []
+        if fresh:
+            slugs = {feed.id: feed.slug for feed in await store.feeds.all()}
+            upserts = [feed_article(r, slugs.get(r.feed_id, "unknown")) for r in fresh]
+            for record in fresh:
+                self._known[record.article_id] = record.content_hash
+        if records:
+            newest = max(record.updated_at for record in records)
+            self._watermark = newest if self._watermark is None else max(self._watermark, newest)
+        removed: list[str] = []
+        if await store.feeds.live_count() != len(self._known):
+            live = await store.feeds.live_ids()
+            removed = [article_id for article_id in self._known if article_id not in live]
+            for article_id in removed:
+                del self._known[article_id]
+        if upserts or removed:
+            await asyncio.to_thread(self.bot.service.update_feed_articles, upserts, removed)
+            _log.info(
+                "feed articles from the store: %d added or changed, %d gone",
+                len(upserts),
+                len(removed),
+            )
 
     @tasks.loop(seconds=LOOP_SECONDS)
     async def fetch_feeds(self) -> None:

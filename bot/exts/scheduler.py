@@ -220,6 +220,7 @@ class Scheduler(commands.Cog):
                 clock=discord.utils.utcnow,
                 grace=grace,
                 notify=self.notify,
+                owns=self.bot.settings.owns_guild,  # only the guilds of this process's shards
             )
         return self._runner
 
@@ -259,7 +260,8 @@ class Scheduler(commands.Cog):
         due = [
             moment
             for schedule in await _store(self.bot).schedules.all()
-            if (moment := next_attempt(schedule, now)) is not None
+            if self.bot.settings.owns_guild(schedule.guild_id)
+            and (moment := next_attempt(schedule, now)) is not None
         ]
         return min([*due, now + MAX_IDLE])
 

@@ -34,7 +34,7 @@ class _Failed(Exception):
 
 def _run(settings: Settings, work: Callable[[Store], Awaitable[int]]) -> int:
     async def main() -> int:
-        async with await Store.open(settings.database_path) as store:
+        async with await Store.open(settings.database) as store:
             return await work(store)
 
     try:

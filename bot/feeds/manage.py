@@ -13,6 +13,7 @@ from bot.feeds.fetch import FetchPolicy, check_url
 from bot.feeds.identity import make_slug
 from bot.feeds.ingest import load_feed_articles
 from bot.store import Feed, NotFound, Store, StoreError
+from bot.store.postgres import is_postgres_url
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +69,12 @@ async def find_feed(store: Store, ref: str | int) -> Feed:
     raise NotFound(f"there is no feed {str(ref)[:80]!r} (see the feed list for ids)")
 
 
-def read_feed_articles(database_path: Path) -> list[Article]:
-    """The feed articles stored in the database at ``database_path``, for a command that
-    is not running an event loop (the CLI). No database file yet: none. A database that
-    cannot be read is logged and gives none, so search over the files still works."""
-    if not database_path.is_file():
+def read_feed_articles(database_path: Path | str) -> list[Article]:
+    """The feed articles stored in the database at ``database_path`` (a file or a
+    ``postgresql://`` address, ``Settings.database``), for a command that is not running an
+    event loop (the CLI). No database file yet: none. A database that cannot be read is
+    logged and gives none, so search over the files still works."""
+    if not is_postgres_url(str(database_path)) and not Path(database_path).is_file():
         return []
 
     async def read() -> list[Article]:

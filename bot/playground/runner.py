@@ -172,7 +172,11 @@ def _port_is_free(port: int) -> bool:
 
 
 def _playground_database(settings: Settings, scratch: Path) -> tuple[Settings, bool]:
-    """Use DATABASE_PATH when it was set; otherwise a database that vanishes on exit."""
+    """Use DATABASE_PATH when it was set; otherwise a database that vanishes on exit.
+
+    Never DATABASE_URL or the shard settings: the simulated servers must not reach a
+    PostgreSQL database that real bot processes share (they would post for them)."""
+    settings = replace(settings, database_url=None, shard_count=None, shard_ids=None)
     if settings.database_path != Settings().database_path:
         return settings, False
     return replace(settings, database_path=scratch / "playground.db"), True

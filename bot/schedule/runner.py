@@ -37,9 +37,21 @@ A crash (or a shutdown cancelling the tick) can stop this anywhere. On the next 
 
 The nonce is derived from (schedule id, due time), at most 25 characters (Discord's limit),
 and stored in the row at claim time, so the rule that made it can change without breaking
-recovery. The runner assumes one bot process per database file: a tick finishes its sends
-before the next begins, and a run-now in progress is known to the runner, so a ``claimed``
-row seen at the start of a tick was left by an interrupted attempt.
+recovery. Within one process a tick finishes its sends before the next begins, and a
+run-now in progress is known to the runner, so a ``claimed`` row seen at the start of a
+tick was left by an interrupted attempt.
+
+Several processes
+-----------------
+Several bot processes may share one PostgreSQL database (``SHARD_COUNT``/``SHARD_IDS``).
+Each runner handles only the schedules of guilds its process owns (``owns(guild_id)``, the
+guild's shard), so a digest is posted by the process Discord sends that guild's events
+to. Should two processes ever both think they own a guild (a misconfiguration, a rolling
+restart that moves shards), nothing is posted twice either: the claim is one atomic
+``INSERT … ON CONFLICT DO NOTHING``, and each schedule is processed under
+``Store.exclusive("schedule:<id>")`` (a PostgreSQL advisory lock, let go when its process
+dies; a run-now holds it too), inside which a shared store's ledger and schedule are read
+again, so a ``claimed`` row another process has finished meanwhile is not "recovered".
 
 Time and concurrency
 --------------------
@@ -245,6 +257,7 @@ class ScheduleRunner:
         max_failures: int = DEFAULT_MAX_FAILURES,
         call_timeout: dt.timedelta = DEFAULT_CALL_TIMEOUT,
         max_concurrency: int = DEFAULT_CONCURRENCY,
+        owns: Callable[[int], bool] | None = None,
     ) -> None:
         if not backoff:
             raise ValueError("backoff needs at least one delay")
@@ -261,6 +274,8 @@ class ScheduleRunner:
         self._max_failures = max_failures
         self._timeout = call_timeout.total_seconds()
         self._concurrency = max_concurrency
+        # Whether this process posts for a guild (its shard); None: every guild.
+        self._owns = owns
         self._lock = asyncio.Lock()
         # Runs a run-now is attempting right now: a tick must not take them for orphans.
         self._inflight: set[tuple[int, dt.datetime]] = set()
@@ -279,14 +294,15 @@ class ScheduleRunner:
             # Schedules that have been failing go last, so that with more due runs than
             # ``max_concurrency`` the healthy ones are not the ones kept waiting.
             schedules = sorted(
-                await self._store.schedules.all(), key=lambda s: (s.failure_count > 0, s.id)
+                (s for s in await self._store.schedules.all() if self._mine(s)),
+                key=lambda s: (s.failure_count > 0, s.id),
             )
             gate = asyncio.Semaphore(self._concurrency)
 
             async def one(schedule: Schedule) -> list[RunOutcome]:
                 async with gate:
                     try:
-                        return await self._process(
+                        return await self._process_alone(
                             schedule,
                             self._now(now),
                             orphans.get(schedule.id, []),
@@ -322,21 +338,59 @@ class ScheduleRunner:
         schedule = await self._store.schedules.find(schedule_id)
         if schedule is None:
             raise RunNowRefused(f"there is no scheduled digest #{schedule_id}")
-        nonce = run_nonce(schedule.id, now, manual=True)
-        entry = await self._store.ledger.claim(schedule.id, now, nonce=nonce, now=now, manual=True)
-        if entry is None:
-            raise RunNowRefused("this digest is already being posted at this moment")
-        key = (schedule.id, entry.due_at)
-        self._inflight.add(key)
-        try:
-            outcome = await self._attempt(schedule, entry, now, maybe_sent=False)
-        finally:
-            self._inflight.discard(key)
+        async with self._store.exclusive(f"schedule:{schedule.id}") as alone:
+            if not alone:  # another process is posting this schedule right now
+                raise RunNowRefused("this digest is being posted right now; try again shortly")
+            nonce = run_nonce(schedule.id, now, manual=True)
+            entry = await self._store.ledger.claim(
+                schedule.id, now, nonce=nonce, now=now, manual=True
+            )
+            if entry is None:
+                raise RunNowRefused("this digest is already being posted at this moment")
+            key = (schedule.id, entry.due_at)
+            self._inflight.add(key)
+            try:
+                outcome = await self._attempt(schedule, entry, now, maybe_sent=False)
+            finally:
+                self._inflight.discard(key)
         if outcome.state != "posted":
             raise RunNowRefused(outcome.detail or f"the run was {outcome.state}", outcome.state)
         return outcome
 
     # -- one schedule ------------------------------------------------------------------
+
+    def _mine(self, schedule: Schedule) -> bool:
+        return self._owns is None or self._owns(schedule.guild_id)
+
+    async def _process_alone(
+        self,
+        schedule: Schedule,
+        now: dt.datetime,
+        orphans: list[LedgerEntry],
+        latest: LedgerEntry | None,
+    ) -> list[RunOutcome]:
+        """``_process`` while no other process works on this schedule (see "Several
+        processes"); nothing when another one is at it now."""
+        async with self._store.exclusive(f"schedule:{schedule.id}") as alone:
+            if not alone:
+                log.debug("scheduled digest #%d: another process is at it", schedule.id)
+                return []
+            if self._store.shared:
+                # What was read at the start of the tick may be stale by now.
+                fresh = await self._store.schedules.find(schedule.id)
+                if fresh is None:
+                    return []
+                schedule = fresh
+                current = [await self._store.ledger.get(e.schedule_id, e.due_at) for e in orphans]
+                orphans = [
+                    entry
+                    for entry, was in zip(current, orphans, strict=True)
+                    if entry is not None
+                    and entry.state == "claimed"
+                    and entry.attempts == was.attempts
+                ]
+                latest = await self._store.ledger.latest(schedule.id)
+            return await self._process(schedule, now, orphans, latest)
 
     async def _process(
         self,

@@ -1,6 +1,9 @@
-"""The embedded SQLite store: server settings, topics, schedules, the digest ledger, audit.
+"""The store: server settings, topics, schedules, the digest ledger, audit, first-seen days,
+feeds. An embedded SQLite file by default, or PostgreSQL (``DATABASE_URL``) for several
+processes sharing it.
 
-Open it with ``await Store.open(settings.database_path)`` and use its repositories::
+Open it with ``await Store.open(settings.database)`` (a file, ``":memory:"`` or a
+``postgresql://`` address) and use its repositories::
 
     async with await Store.open("newsbot.db") as store:
         settings = await store.guilds.get(guild_id)
@@ -8,6 +11,27 @@ Open it with ``await Store.open(settings.database_path)`` and use its repositori
 
 Every method returns frozen dataclasses from ``bot.store.models``; errors are
 ``StoreError`` (or its subclasses) with messages fit to show a person.
+
+Adding to the store, for both databases
+---------------------------------------
+* **A migration**: append a ``Migration`` to ``bot.store.migrations.MIGRATIONS`` written in
+  SQLite's dialect and add its tables to ``KNOWN_TABLES``. On PostgreSQL it runs through
+  ``bot.store.postgres.postgres_ddl`` (``INTEGER`` → ``BIGINT``, ``INTEGER PRIMARY KEY
+  AUTOINCREMENT`` → an identity whose INSERTs give ``lastrowid``, ``GLOB`` → a regular
+  expression, ``WITHOUT ROWID`` dropped); where that is not enough, give the PostgreSQL
+  statements as ``postgres=(...)``.
+* **A repository**: a class taking the ``Store``, added in ``Store.__init__``. Write its
+  SQL once with ``?`` placeholders, in what both databases accept: ``INSERT … ON CONFLICT
+  (…) DO NOTHING``/``DO UPDATE SET x = excluded.x`` (not ``INSERT OR …``), ``coalesce``,
+  ``CAST(? AS TEXT) IS NULL`` rather than a bare ``? IS NULL`` (PostgreSQL must know a
+  parameter's type), 0/1 integers for flags, no ``rowid``. Use ``store.transaction()`` /
+  ``store.fetchall()`` as the other repositories do; catch ``sqlite3.IntegrityError`` for
+  a unique or check violation (the PostgreSQL driver's errors are raised as it).
+* **Tests**: the ``store`` fixture of ``tests/store/conftest.py`` (and ``store_location`` in
+  tests/schedule and tests/feeds) runs each test on both databases.
+* Work that one process of several must do alone: ``async with store.exclusive(name) as
+  mine:`` (a PostgreSQL advisory lock; always yours on SQLite). Claims that must happen
+  once go through a UNIQUE key and ``ON CONFLICT DO NOTHING``, as the ledger's do.
 """
 
 from bot.store.audit import AuditRepo

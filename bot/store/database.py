@@ -1,12 +1,18 @@
-"""The ``Store``: one SQLite file (or ``":memory:"``) opened with aiosqlite, and its repositories.
+"""The ``Store``: one SQLite file (or ``":memory:"``) opened with aiosqlite, or a PostgreSQL
+database (``postgresql://…``, through asyncpg: see ``bot.store.postgres``), and its
+repositories. The same repositories, migrations and checks serve both; PostgreSQL is the
+one to use when several bot processes share the data (``Store.exclusive`` and the
+ledger's atomic claims make that safe).
 
 Opening checks the file before anything is written: a missing folder, a folder in place of
 the file, a file that is not SQLite, another program's database, a schema newer than this
 code, or a file that cannot be written each give a ``StoreError`` naming the file. Then the
 pending migrations run in order, each in its own transaction, and the connection is put in
-WAL mode with foreign keys on.
+WAL mode with foreign keys on. On PostgreSQL the same checks apply to the database's
+current schema (a server that cannot be reached, tables of another program, a newer
+schema), and processes starting together migrate one at a time (an advisory lock).
 
-One connection serves the whole bot. All access goes through ``Store.transaction()`` (or
+One connection serves the whole bot process. All access goes through ``Store.transaction()`` (or
 ``Store.reading()``), which holds an asyncio lock, so statements from two coroutines never
 interleave inside each other's transaction. The lock is re-entrant for the task holding it:
 a repository method called inside ``async with store.transaction():`` joins that
@@ -27,16 +33,19 @@ gets one ERROR line in the log.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
+import asyncpg
 
 from bot.store.audit import AuditRepo
 from bot.store.errors import DatabaseFileGone, StoreError
@@ -45,6 +54,13 @@ from bot.store.first_seen import FirstSeenRepo
 from bot.store.guilds import GuildSettingsRepo
 from bot.store.ledger import LedgerRepo
 from bot.store.migrations import KNOWN_TABLES, MIGRATIONS, SCHEMA_VERSION, Migration
+from bot.store.postgres import (
+    VERSION_TABLE,
+    PgConnection,
+    identity_tables,
+    is_postgres_url,
+    translated_errors,
+)
 from bot.store.schedules import ScheduleRepo
 from bot.store.topics import TopicRepo
 
@@ -52,6 +68,9 @@ log = logging.getLogger(__name__)
 
 MEMORY = ":memory:"
 BUSY_TIMEOUT_MS = 5_000
+PG_CONNECT_TIMEOUT_S = 10.0
+#: Advisory lock key held while a process checks and migrates a PostgreSQL schema.
+_MIGRATION_LOCK = "newsbot:migrate"
 
 
 class Store:
@@ -59,12 +78,15 @@ class Store:
     ``ledger``, ``audit``, ``first_seen``). Create with ``await Store.open(path)``; close
     with ``close()`` or use ``async with``."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
-        self._conn = conn
+    def __init__(self, conn: aiosqlite.Connection | PgConnection, path: str) -> None:
+        self._conn: Any = conn
+        #: The file, or the PostgreSQL address without its password (for messages).
         self.path = path
+        #: ``"sqlite"`` or ``"postgresql"``.
+        self.dialect = "postgresql" if isinstance(conn, PgConnection) else "sqlite"
         # (device, inode) of the file opened, to notice it being deleted or replaced.
         try:
-            self._identity = _identity(path)
+            self._identity = None if self.dialect == "postgresql" else _identity(path)
         except OSError:
             self._identity = None
         self._file_problem: str | None = None
@@ -72,6 +94,8 @@ class Store:
         self._owner: asyncio.Task[object] | None = None
         self._in_transaction = False
         self._closed = False
+        # PostgreSQL: the address to connect again at after the server dropped us.
+        self._url: str | None = None
         self.guilds = GuildSettingsRepo(self)
         self.topics = TopicRepo(self)
         self.schedules = ScheduleRepo(self)
@@ -84,10 +108,13 @@ class Store:
 
     @classmethod
     async def open(cls, path: str | Path) -> Store:
-        """Open (creating if needed) and migrate the database at ``path``.
+        """Open (creating if needed) and migrate the database at ``path``: an SQLite file,
+        ``":memory:"``, or a ``postgresql://`` address.
 
         Raises ``StoreError`` with a message naming the file when it cannot be used.
         """
+        if is_postgres_url(path):
+            return await _open_postgres(str(path))
         where = str(path)
         if where != MEMORY:
             _check_location(Path(path))
@@ -108,7 +135,7 @@ class Store:
             return
         async with self._lock:
             self._closed = True
-            await self._conn.close()
+            await self._close_connection()
 
     async def __aenter__(self) -> Store:
         return self
@@ -129,7 +156,38 @@ class Store:
     async def schema_version(self) -> int:
         """The schema version of the open database (``SCHEMA_VERSION`` after opening)."""
         async with self.reading() as conn:
+            if self.dialect == "postgresql":
+                return await _pg_version(_raw(conn))
             return await _user_version(conn)
+
+    @property
+    def shared(self) -> bool:
+        """Whether other processes may be writing the same data (PostgreSQL)."""
+        return self.dialect == "postgresql"
+
+    @asynccontextmanager
+    async def exclusive(self, name: str) -> AsyncIterator[bool]:
+        """Try to become the one process doing ``name`` (e.g. fetching feeds): yields True
+        while this process holds it, False (at once, without waiting) when another does.
+
+        On PostgreSQL it is a session advisory lock, so it is let go if the process dies.
+        SQLite serves one process, whose callers already take turns: always True.
+        """
+        if self.dialect != "postgresql":
+            yield True
+            return
+        key = _lock_key(name)
+        async with self.reading() as conn:
+            with translated_errors():
+                got = bool(await _raw(conn).fetchval("SELECT pg_try_advisory_lock($1)", key))
+        try:
+            yield got
+        finally:
+            if got and not self._closed:
+                with suppress(StoreError, sqlite3.Error):
+                    async with self.reading() as conn:
+                        with translated_errors():
+                            await _raw(conn).execute("SELECT pg_advisory_unlock($1)", key)
 
     # -- access ------------------------------------------------------------------------
 
@@ -142,6 +200,8 @@ class Store:
         async with self._lock:
             if self._closed:
                 raise StoreError(f"database {self.path} is closed")
+            if self._url is not None and self._conn.raw.is_closed():
+                await self._reconnect()
             self._owner = task
             try:
                 yield
@@ -181,7 +241,9 @@ class Store:
             try:
                 # BEGIN inside the try: if a cancellation interrupts the await, the BEGIN may
                 # still run, and must be rolled back rather than left open.
-                await self._conn.execute("BEGIN IMMEDIATE")
+                await self._conn.execute(
+                    "BEGIN" if self.dialect == "postgresql" else "BEGIN IMMEDIATE"
+                )
                 yield self._conn
                 self._check_file()
                 await self._conn.execute("COMMIT")
@@ -223,6 +285,24 @@ class Store:
         # SQLite says so, which is fine.
         with suppress(sqlite3.Error, ValueError):
             await self._conn.execute("ROLLBACK")
+
+    async def _close_connection(self) -> None:
+        await self._conn.close()
+
+    async def _reconnect(self) -> None:
+        """A new PostgreSQL connection after the old one was lost (a server restart, a
+        network cut); the schema was checked when the store opened. Advisory locks held on
+        the old connection are gone with it, so the server has let go of them already."""
+        assert self._url is not None
+        log.warning("the connection to the database %s was lost; connecting again", self.path)
+        try:
+            raw = await asyncpg.connect(self._url, timeout=PG_CONNECT_TIMEOUT_S)
+        except (OSError, TimeoutError, asyncpg.PostgresError) as error:
+            raise StoreError(
+                f"lost the connection to the database {self.path} and cannot connect again: "
+                f"{error or type(error).__name__}"
+            ) from error
+        self._conn = PgConnection(raw, self._conn.identity)
 
 
 def _identity(path: str) -> tuple[int, int] | None:
@@ -325,3 +405,129 @@ async def _apply(conn: aiosqlite.Connection, where: str, migration: Migration) -
             f"{where}: migration to schema version {migration.version} "
             f"({migration.description}) failed and was rolled back: {error}"
         ) from error
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------
+
+
+def _lock_key(name: str) -> int:
+    """A stable signed 64-bit advisory lock key for ``name``."""
+    return int.from_bytes(
+        hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True
+    )
+
+
+def _redact(url: str) -> str:
+    """The address without its password (in the user part or a ``password=`` parameter),
+    for messages and logs."""
+    scheme, rest = url.split("://", 1) if "://" in url else ("", url)
+    cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+    netloc, tail = rest[:cut], rest[cut:]
+    if "@" in netloc:
+        userinfo, host = netloc.rsplit("@", 1)
+        if ":" in userinfo:
+            netloc = f"{userinfo.split(':', 1)[0]}:***@{host}"
+    tail = re.sub(r"([?&]password=)[^&]*", r"\1***", tail, flags=re.IGNORECASE)
+    return f"{scheme}://{netloc}{tail}" if scheme else netloc + tail
+
+
+async def _open_postgres(url: str) -> Store:
+    where = _redact(url)
+    try:
+        raw = await asyncpg.connect(url, timeout=PG_CONNECT_TIMEOUT_S)
+    except (TimeoutError, OSError, asyncpg.PostgresError, ValueError) as error:
+        raise StoreError(
+            f"cannot connect to the database {where}: {error or type(error).__name__}; "
+            "check DATABASE_URL and that the server is running"
+        ) from error
+    conn = PgConnection(raw, identity_tables(s for m in MIGRATIONS for s in m.statements))
+    try:
+        key = _lock_key(_MIGRATION_LOCK)
+        await raw.execute("SELECT pg_advisory_lock($1)", key)
+        try:
+            await _prepare_postgres(conn, where)
+        finally:
+            await raw.execute("SELECT pg_advisory_unlock($1)", key)
+    except BaseException:
+        await raw.close()
+        raise
+    store = Store(conn, where)
+    store._url = url
+    return store
+
+
+async def _pg_version(raw: asyncpg.Connection) -> int:
+    exists = await raw.fetchval("SELECT to_regclass($1) IS NOT NULL", VERSION_TABLE)
+    if not exists:
+        return 0
+    return int(await raw.fetchval(f"SELECT coalesce(max(version), 0) FROM {VERSION_TABLE}"))
+
+
+async def _prepare_postgres(conn: PgConnection, where: str) -> None:
+    raw = conn.raw
+    try:
+        version = await _pg_version(raw)
+        tables = {
+            row[0]
+            for row in await raw.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            )
+        }
+    except asyncpg.PostgresError as error:
+        raise StoreError(f"cannot read the database {where}: {error}") from error
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{where}: database schema version {version} is newer than this newsbot "
+            f"(knows {SCHEMA_VERSION}); upgrade newsbot"
+        )
+    foreign = sorted(tables - KNOWN_TABLES - {VERSION_TABLE})
+    if version == 0 and foreign:
+        raise StoreError(
+            f"{where} holds tables of another program ({', '.join(foreign[:5])}); newsbot "
+            "will not write into it (use an empty database or schema)"
+        )
+    for migration in MIGRATIONS:
+        if migration.version > version:
+            await _apply_postgres(raw, where, migration)
+    try:
+        async with raw.transaction():
+            await raw.execute(f"UPDATE {VERSION_TABLE} SET version = version")
+            raise _ProbeDone
+    except _ProbeDone:
+        pass
+    except asyncpg.PostgresError as error:
+        raise StoreError(
+            f"cannot write to the database {where} ({error}); check the role's privileges"
+        ) from error
+
+
+class _ProbeDone(Exception):
+    """Rolls the write probe back."""
+
+
+async def _apply_postgres(raw: asyncpg.Connection, where: str, migration: Migration) -> None:
+    log.info(
+        "migrating %s to schema version %d: %s", where, migration.version, migration.description
+    )
+    try:
+        async with raw.transaction():
+            await raw.execute(
+                f"CREATE TABLE IF NOT EXISTS {VERSION_TABLE} (version INTEGER NOT NULL)"
+            )
+            await raw.execute(
+                f"INSERT INTO {VERSION_TABLE} (version) SELECT 0 "
+                f"WHERE NOT EXISTS (SELECT 1 FROM {VERSION_TABLE})"
+            )
+            for statement in migration.statements_for("postgresql"):
+                await raw.execute(statement)
+            await raw.execute(f"UPDATE {VERSION_TABLE} SET version = $1", migration.version)
+    except asyncpg.PostgresError as error:
+        raise StoreError(
+            f"{where}: migration to schema version {migration.version} "
+            f"({migration.description}) failed and was rolled back: {error}"
+        ) from error
+
+
+def _raw(conn: Any) -> Any:
+    """The asyncpg connection under a PostgreSQL store's connection wrapper."""
+    return cast(PgConnection, conn).raw

@@ -373,7 +373,7 @@ class FeedRepo:
                 "UPDATE feeds SET failure_count = failure_count + 1, "
                 "failing_since = coalesce(failing_since, ?), last_error = ?, "
                 "last_fetched_at = ?, next_fetch_at = ?, "
-                "paused = CASE WHEN ? IS NULL THEN paused ELSE 1 END, "
+                "paused = CASE WHEN CAST(? AS TEXT) IS NULL THEN paused ELSE 1 END, "
                 "pause_reason = coalesce(?, pause_reason) WHERE id = ?",
                 (
                     to_epoch(now),
@@ -413,12 +413,29 @@ class FeedRepo:
                 )
         return {row[1]: _item(row) for row in rows}
 
-    async def live_items(self) -> list[FeedItemRecord]:
-        """Every item that is still an article (not expired), for loading the library."""
+    async def live_items(self, *, updated_since: dt.datetime | None = None) -> list[FeedItemRecord]:
+        """Every item that is still an article (not expired), for loading the library; with
+        ``updated_since``, only those added or changed at or after it (for a process that
+        picks up what another one fetched)."""
+        where, params = "", tuple[int, ...]()
+        if updated_since is not None:
+            where, params = " AND updated_at >= ?", (to_epoch(updated_since),)
         rows = await self._store.fetchall(
-            f"SELECT {_ITEM_COLUMNS} FROM feed_items WHERE expired = 0 ORDER BY feed_id, rowid"
+            f"SELECT {_ITEM_COLUMNS} FROM feed_items WHERE expired = 0{where} "
+            "ORDER BY feed_id, first_seen_at, article_id",
+            params,
         )
         return [_item(row) for row in rows]
+
+    async def live_count(self) -> int:
+        """How many items are still articles."""
+        row = await self._store.fetchone("SELECT count(*) FROM feed_items WHERE expired = 0")
+        return int(row[0]) if row else 0
+
+    async def live_ids(self) -> set[str]:
+        """The article ids of every item that is still an article."""
+        rows = await self._store.fetchall("SELECT article_id FROM feed_items WHERE expired = 0")
+        return {str(row[0]) for row in rows}
 
     async def article_counts(self) -> dict[int, int]:
         """How many live articles each feed holds, by feed id."""

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.store.postgres import is_postgres_url, read_only_rows, run_outside_loop
 from bot.store.timeconv import from_epoch, to_epoch
 
 if TYPE_CHECKING:
@@ -58,8 +59,11 @@ class FirstSeenRepo:
 
 
 def read_first_seen(path: str | Path) -> dict[str, dt.datetime]:
-    """The first-seen times in the database at ``path``, read-only; {} when there is no
-    such file or it holds none (an older schema, not a newsbot database, locked)."""
+    """The first-seen times in the database at ``path`` (a file or a ``postgresql://``
+    address), read-only; {} when there is no such file or it holds none (an older schema,
+    not a newsbot database, locked, a server that cannot be reached)."""
+    if is_postgres_url(str(path)):
+        return run_outside_loop(_read_postgres(str(path)))
     where = Path(path)
     if not where.is_file():
         return {}
@@ -73,4 +77,9 @@ def read_first_seen(path: str | Path) -> dict[str, dt.datetime]:
         return {}
     finally:
         conn.close()
+    return {str(article_id): from_epoch(int(seen_at)) for article_id, seen_at in rows}
+
+
+async def _read_postgres(url: str) -> dict[str, dt.datetime]:
+    rows = await read_only_rows(url, "SELECT article_id, seen_at FROM article_first_seen")
     return {str(article_id): from_epoch(int(seen_at)) for article_id, seen_at in rows}

@@ -1,9 +1,15 @@
-"""The schema, as numbered migrations applied in order at start-up.
+"""The schema, as numbered migrations applied in order at start-up, on SQLite and PostgreSQL.
 
-The database's version lives in ``PRAGMA user_version``. Migration N takes a version N-1
-database to version N; each runs in its own transaction together with the version bump, so
-a failure leaves the database exactly as it was at N-1. Never edit a released migration:
-append a new one.
+The database's version lives in ``PRAGMA user_version`` (SQLite) or the one-row table
+``newsbot_schema`` (PostgreSQL). Migration N takes a version N-1 database to version N;
+each runs in its own transaction together with the version bump, so a failure leaves the
+database exactly as it was at N-1. Never edit a released migration: append a new one.
+
+A migration is written in SQLite's dialect; on PostgreSQL its statements go through
+``bot.store.postgres.postgres_ddl`` (``INTEGER`` → ``BIGINT``, ``INTEGER PRIMARY KEY
+AUTOINCREMENT`` → an identity, ``GLOB`` → a regular expression, ``WITHOUT ROWID`` dropped).
+When that is not enough, give the PostgreSQL statements as ``postgres=(...)``. Add every new
+table to ``KNOWN_TABLES``. tests/store runs every migration on both databases.
 
 Times are INTEGER epoch seconds in UTC (see ``bot.store.timeconv``).
 """
@@ -11,6 +17,8 @@ Times are INTEGER epoch seconds in UTC (see ``bot.store.timeconv``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from bot.store.postgres import postgres_ddl
 
 
 @dataclass(frozen=True)
@@ -20,6 +28,16 @@ class Migration:
     version: int
     description: str
     statements: tuple[str, ...]
+    #: The same change for PostgreSQL, when ``postgres_ddl`` of ``statements`` is not it.
+    postgres: tuple[str, ...] | None = None
+
+    def statements_for(self, dialect: str) -> tuple[str, ...]:
+        """The statements to run on ``dialect`` (``"sqlite"`` or ``"postgresql"``)."""
+        if dialect == "sqlite":
+            return self.statements
+        if self.postgres is not None:
+            return self.postgres
+        return tuple(postgres_ddl(statement) for statement in self.statements)
 
 
 MIGRATIONS: tuple[Migration, ...] = (

@@ -21,9 +21,17 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The feed store tests run on both databases."""
+    if request.param == "sqlite":
+        return str(tmp_path / "newsbot.db")
+    return str(request.getfixturevalue("pg_url"))
+
+
 @pytest_asyncio.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    async with await Store.open(tmp_path / "newsbot.db") as opened:
+async def store(store_location: str) -> AsyncIterator[Store]:
+    async with await Store.open(store_location) as opened:
         yield opened
 
 

@@ -259,3 +259,10 @@ def test_an_unusable_database_is_one_line(tmp_path: Path, capsys: pytest.Capture
     lines = [line for line in err.splitlines() if line.startswith("newsbot playground")]
     assert len(lines) == 1 and str(folder) in lines[0], err
     assert "details above" not in err  # a problem to fix, not a crash
+
+
+def test_the_playground_never_uses_a_shared_postgres_or_shards(tmp_path: Path) -> None:
+    shared = Settings(database_url="postgresql://bot@db/newsbot", shard_count=2, shard_ids=(1,))
+    chosen, temporary = runner._playground_database(shared, tmp_path)
+    assert temporary and chosen.database == str(tmp_path / "playground.db")
+    assert (chosen.shard_count, chosen.shard_ids) == (None, None)

@@ -32,9 +32,17 @@ def notes() -> list[tuple[int, str]]:
     return []
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The runner tests run on both databases: a file, or a PostgreSQL schema."""
+    if request.param == "sqlite":
+        return str(tmp_path / "newsbot.db")
+    return str(request.getfixturevalue("pg_url"))
+
+
 @pytest_asyncio.fixture
 async def launch(
-    tmp_path: Path, clock: FakeClock, poster: FakePoster, notes: list[tuple[int, str]]
+    store_location: str, clock: FakeClock, poster: FakePoster, notes: list[tuple[int, str]]
 ) -> AsyncIterator[Launch]:
     stores: list[Store] = []
 
@@ -42,7 +50,7 @@ async def launch(
         notes.append((guild_id, message))
 
     async def start(**options: Any) -> tuple[Store, ScheduleRunner]:
-        store = await Store.open(tmp_path / "newsbot.db")
+        store = await Store.open(store_location)
         stores.append(store)
         options.setdefault("notify", notify)
         options.setdefault("grace", dt.timedelta(minutes=60))

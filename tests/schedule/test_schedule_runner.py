@@ -745,6 +745,7 @@ async def test_only_new_skips_name_the_topic(
     assert (entry.state, entry.detail) == ("skipped", "nothing new on Trade & investment")
 
 
+@pytest.mark.parametrize("store_location", ["sqlite"], indirect=True)  # a file to delete
 async def test_a_deleted_database_file_stops_posting_without_a_traceback_per_tick(
     launch: Launch,
     clock: FakeClock,

@@ -61,8 +61,8 @@ async def test_an_untouched_file_keeps_taking_writes(tmp_path: Path) -> None:
         assert (await store.guilds.get(GUILD)).digest_days == 3
 
 
-async def test_first_seen_times_survive_a_restart_and_the_first_time_wins(tmp_path: Path) -> None:
-    path = tmp_path / "newsbot.db"
+async def test_first_seen_times_survive_a_restart_and_the_first_time_wins(location: str) -> None:
+    path = location
     later = NOW + dt.timedelta(days=2)
     async with await Store.open(path) as store:
         seen = await store.first_seen.record(["a", "b"], now=NOW)
@@ -70,12 +70,12 @@ async def test_first_seen_times_survive_a_restart_and_the_first_time_wins(tmp_pa
     async with await Store.open(path) as store:
         seen = await store.first_seen.record({"b": later, "c": later})
         assert seen == {"a": NOW, "b": NOW, "c": later}
-    assert read_first_seen(path) == {"a": NOW, "b": NOW, "c": later}
+    assert read_first_seen(path) == {"a": NOW, "b": NOW, "c": later}  # the CLI's way in
 
 
-async def test_many_first_seen_ids_are_recorded_in_batches(tmp_path: Path) -> None:
+async def test_many_first_seen_ids_are_recorded_in_batches(location: str) -> None:
     ids = [f"folder/{n:06d}" for n in range(12_345)]
-    async with await Store.open(tmp_path / "newsbot.db") as store:
+    async with await Store.open(location) as store:
         seen = await store.first_seen.record(ids, now=NOW)
     assert len(seen) == len(ids) and seen[ids[-1]] == NOW
 

@@ -8,11 +8,13 @@ import sqlite3
 from pathlib import Path
 
 import aiosqlite
+import asyncpg
 import pytest
 
 import bot.store.database as database
 from bot.store import SCHEMA_VERSION, Store, StoreError
 from bot.store.migrations import MIGRATIONS, Migration
+from bot.store.postgres import postgres_ddl, to_numbered
 
 # The schema as version 1 shipped it, written out by hand: an old user's database file.
 V1_SCHEMA = """
@@ -77,6 +79,11 @@ async def test_a_new_file_is_created_at_the_current_version_in_wal_mode(tmp_path
         assert (await store.fetchone("PRAGMA journal_mode"))[0] == "wal"
         assert (await store.fetchone("PRAGMA foreign_keys"))[0] == 1
     assert user_version(path) == SCHEMA_VERSION
+
+
+async def test_a_new_store_is_at_the_current_version(store: Store) -> None:
+    assert await store.schema_version() == SCHEMA_VERSION
+    assert (await store.guilds.get(5)).digest_limit == 8
 
 
 async def test_memory_databases_work_for_tests() -> None:
@@ -204,16 +211,16 @@ async def test_the_write_probe_catches_a_file_sqlite_opened_read_only(tmp_path: 
     assert str(caught.value).startswith(f"cannot write to database {path}")
 
 
-async def test_a_closed_store_says_so() -> None:
-    store = await Store.open(":memory:")
+async def test_a_closed_store_says_so(location: str) -> None:
+    store = await Store.open(location)
     await store.close()
     await store.close()  # twice is fine
     with pytest.raises(StoreError, match="closed"):
         await store.guilds.get(1)
 
 
-async def test_a_transaction_is_all_or_nothing() -> None:
-    async with await Store.open(":memory:") as store:
+async def test_a_transaction_is_all_or_nothing(location: str) -> None:
+    async with await Store.open(location) as store:
         with pytest.raises(RuntimeError):
             async with store.transaction():
                 await store.topics.add(1, "Energy", ["oil"])
@@ -223,8 +230,8 @@ async def test_a_transaction_is_all_or_nothing() -> None:
         assert (await store.guilds.get(1)).digest_limit == 8
 
 
-async def test_concurrent_writers_do_not_share_a_transaction() -> None:
-    async with await Store.open(":memory:") as store:
+async def test_concurrent_writers_do_not_share_a_transaction(location: str) -> None:
+    async with await Store.open(location) as store:
         inside = asyncio.Event()
         go_on = asyncio.Event()
 
@@ -247,8 +254,10 @@ async def test_concurrent_writers_do_not_share_a_transaction() -> None:
         assert [t.name for t in await store.topics.in_guild(1)] == ["Kept"]
 
 
-async def test_a_cancelled_transaction_is_rolled_back_and_the_store_stays_usable() -> None:
-    async with await Store.open(":memory:") as store:
+async def test_a_cancelled_transaction_is_rolled_back_and_the_store_stays_usable(
+    location: str,
+) -> None:
+    async with await Store.open(location) as store:
         inside = asyncio.Event()
 
         async def interrupted() -> None:
@@ -264,3 +273,216 @@ async def test_a_cancelled_transaction_is_rolled_back_and_the_store_stays_usable
             await task
         await store.topics.add(1, "Kept", ["y"])
         assert [t.name for t in await store.topics.in_guild(1)] == ["Kept"]
+
+
+# -- PostgreSQL ----------------------------------------------------------------------------
+
+
+async def pg_admin(url: str) -> asyncpg.Connection:
+    """A plain connection into the test's schema, to set up what a store must refuse."""
+    return await asyncpg.connect(url)
+
+
+async def test_postgres_keeps_its_version_and_data_across_opens(pg_url: str) -> None:
+    async with await Store.open(pg_url) as store:
+        assert store.dialect == "postgresql"
+        await store.topics.add(1, "Energy", ["oil"])
+    async with await Store.open(pg_url) as store:
+        assert await store.schema_version() == SCHEMA_VERSION
+        assert [t.name for t in await store.topics.in_guild(1)] == ["Energy"]
+    raw = await pg_admin(pg_url)
+    try:
+        assert await raw.fetchval("SELECT version FROM newsbot_schema") == SCHEMA_VERSION
+    finally:
+        await raw.close()
+
+
+async def test_a_newer_postgres_schema_is_refused(pg_url: str) -> None:
+    async with await Store.open(pg_url):
+        pass
+    raw = await pg_admin(pg_url)
+    await raw.execute("UPDATE newsbot_schema SET version = $1", SCHEMA_VERSION + 3)
+    await raw.close()
+    with pytest.raises(StoreError, match=f"version {SCHEMA_VERSION + 3} is newer"):
+        await Store.open(pg_url)
+
+
+async def test_another_programs_postgres_tables_are_refused_and_left_alone(pg_url: str) -> None:
+    raw = await pg_admin(pg_url)
+    await raw.execute("CREATE TABLE users (id integer)")
+    try:
+        with pytest.raises(StoreError, match="tables of another program \\(users\\)"):
+            await Store.open(pg_url)
+        tables = {
+            r[0]
+            for r in await raw.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            )
+        }
+        assert tables == {"users"}
+    finally:
+        await raw.close()
+
+
+async def test_a_failing_postgres_migration_is_rolled_back_whole(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with await Store.open(pg_url) as store:
+        await store.topics.add(1, "Energy", ["oil"])
+    broken = Migration(
+        SCHEMA_VERSION + 1,
+        "a broken step",
+        ("CREATE TABLE extra (x INTEGER)", "INSERT INTO no_such_table VALUES (1)"),
+    )
+    monkeypatch.setattr(database, "MIGRATIONS", (*MIGRATIONS, broken))
+    monkeypatch.setattr(database, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with pytest.raises(StoreError, match="rolled back"):
+        await Store.open(pg_url)
+    raw = await pg_admin(pg_url)
+    try:
+        assert await raw.fetchval("SELECT version FROM newsbot_schema") == SCHEMA_VERSION
+        assert await raw.fetchval("SELECT to_regclass('extra')") is None
+    finally:
+        await raw.close()
+
+
+async def test_an_unreachable_postgres_is_named_without_its_password() -> None:
+    # Port 9 on loopback: nothing listens there, so the connection is refused at once.
+    with pytest.raises(StoreError) as caught:
+        await Store.open("postgresql://bot:s3cret@127.0.0.1:9/newsbot")
+    message = str(caught.value)
+    assert "cannot connect to the database postgresql://bot:***@127.0.0.1:9/newsbot" in message
+    assert "s3cret" not in message
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("postgresql://bot:s3cret@h:5432/db", "postgresql://bot:***@h:5432/db"),
+        ("postgresql://bot:s3c@ret@h/db", "postgresql://bot:***@h/db"),
+        (
+            "postgresql://h/db?user=bot&password=s3cret&x=1",
+            "postgresql://h/db?user=bot&password=***&x=1",
+        ),
+        ("postgresql://bot@h/db", "postgresql://bot@h/db"),
+    ],
+)
+def test_a_postgres_address_is_shown_without_its_password(url: str, shown: str) -> None:
+    assert database._redact(url) == shown
+
+
+async def test_processes_starting_together_migrate_once(pg_url: str) -> None:
+    stores = await asyncio.gather(*(Store.open(pg_url) for _ in range(4)))
+    try:
+        assert [await s.schema_version() for s in stores] == [SCHEMA_VERSION] * 4
+        await stores[0].topics.add(1, "Energy", ["oil"])
+        assert [t.name for t in await stores[3].topics.in_guild(1)] == ["Energy"]
+    finally:
+        for opened in stores:
+            await opened.close()
+
+
+async def test_only_one_process_at_a_time_holds_an_exclusive_task(pg_url: str) -> None:
+    first, second = await Store.open(pg_url), await Store.open(pg_url)
+    try:
+        async with first.exclusive("feeds") as mine:
+            assert mine
+            async with second.exclusive("feeds") as theirs:
+                assert not theirs
+            async with second.exclusive("something else") as other:
+                assert other
+        async with second.exclusive("feeds") as theirs:
+            assert theirs  # let go by the first
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_closed_connection_lets_go_of_its_exclusive_task(pg_url: str) -> None:
+    first, second = await Store.open(pg_url), await Store.open(pg_url)
+    try:
+        holding = first.exclusive("feeds")
+        assert await holding.__aenter__()
+        await first._conn.raw.close()  # as if the process died: the server lets go
+        async with second.exclusive("feeds") as theirs:
+            assert theirs
+    finally:
+        await second.close()
+
+
+def test_sqlite_schema_statements_translate_to_postgres() -> None:
+    assert postgres_ddl(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, g INTEGER NOT NULL, "
+        "hhmm TEXT CHECK (hhmm GLOB '[0-2][0-9]:[0-5][0-9]')) WITHOUT ROWID"
+    ) == (
+        "CREATE TABLE t (id BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, "
+        "g BIGINT NOT NULL, hhmm TEXT CHECK (hhmm ~ '^[0-2][0-9]:[0-5][0-9]$'))"
+    )
+    assert postgres_ddl("CREATE INDEX i ON t (coalesce(a, b))") == (
+        "CREATE INDEX i ON t ((coalesce(a, b)))"
+    )
+    assert postgres_ddl("CREATE INDEX i ON t (a) WHERE b = 1") == (
+        "CREATE INDEX i ON t (a) WHERE b = 1"
+    )
+    assert to_numbered("SELECT '?' , ? FROM t WHERE a = ? AND b = 'it''s ?'") == (
+        "SELECT '?' , $1 FROM t WHERE a = $2 AND b = 'it''s ?'"
+    )
+
+
+async def test_a_schedule_time_check_holds_on_postgres_too(pg_url: str) -> None:
+    async with await Store.open(pg_url) as store:
+        with pytest.raises(StoreError):
+            async with store.transaction() as conn:
+                await conn.execute(
+                    "INSERT INTO schedules (guild_id, channel_id, local_time, cadence, timezone, "
+                    "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (1, 2, "8:30am", "daily", "UTC", 0),
+                )
+
+
+async def test_a_lost_postgres_connection_is_made_again_at_the_next_use(pg_url: str) -> None:
+    async with await Store.open(pg_url) as store:
+        await store.topics.add(1, "Energy", ["oil"])
+        await store._conn.raw.close()  # as a server restart would leave it
+        assert [t.name for t in await store.topics.in_guild(1)] == ["Energy"]
+        await store.topics.add(1, "Trade", ["port"])
+        assert len(await store.topics.in_guild(1)) == 2
+
+
+async def test_a_postgres_role_that_cannot_write_is_refused_at_open(pg_url: str) -> None:
+    if not pg_url.startswith("postgresql://postgres@"):
+        pytest.skip("needs the test server's postgres role to make a read-only one")
+    async with await Store.open(pg_url):
+        pass
+    schema = pg_url.rsplit("search_path=", 1)[1]
+    role = f"ro_{schema[-12:]}"
+    raw = await pg_admin(pg_url)
+    await raw.execute(f"CREATE ROLE {role} LOGIN")
+    await raw.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+    await raw.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}")
+    try:
+        with pytest.raises(StoreError, match="cannot write to the database"):
+            await Store.open(pg_url.replace("postgresql://postgres@", f"postgresql://{role}@"))
+    finally:
+        await raw.execute(f"DROP OWNED BY {role}")
+        await raw.execute(f"DROP ROLE {role}")
+        await raw.close()
+
+
+async def test_a_postgres_server_that_never_answers_is_given_up_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A listener that accepts the connection and then says nothing, as a hung server does.
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()  # until the client gives up
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    monkeypatch.setattr(database, "PG_CONNECT_TIMEOUT_S", 0.5)
+    try:
+        with pytest.raises(StoreError, match=f"cannot connect to the database .*:{port}/"):
+            await Store.open(f"postgresql://bot@127.0.0.1:{port}/newsbot")
+    finally:
+        server.close()
+        await server.wait_closed()

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from bot.store import (
     AlreadyExists,
@@ -22,12 +20,6 @@ from bot.store import (
 UTC = dt.UTC
 NOW = dt.datetime(2025, 6, 2, 7, 0, tzinfo=UTC)
 GUILD, OTHER = 10, 20
-
-
-@pytest_asyncio.fixture
-async def store() -> AsyncIterator[Store]:
-    async with await Store.open(":memory:") as opened:
-        yield opened
 
 
 def at(hours: float) -> dt.datetime:

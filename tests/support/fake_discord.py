@@ -5,6 +5,16 @@ application commands and answer interactions. Every request and gateway message 
 recorded so tests can assert on what the bot sent; ``wait_for`` waits (with a deadline,
 never a fixed sleep) until a condition over the records holds.
 
+Shards: each gateway connection is the shard its IDENTIFY names (``[shard_id, count]``,
+``[0, 1]`` when unsharded) and gets READY and GUILD_CREATE for the guilds on that shard
+(``(guild_id >> 22) % count``) of ``guild_ids``, each with one text channel (id: guild id
++ 1). Channel messages are kept per channel (``channel_messages``) and read back by
+``GET /channels/{id}/messages``; a repeated nonce within five minutes gets the first message
+back, as Discord's ``enforce_nonce`` does. ``hold_posts`` holds a channel's message POSTs
+after creating the message (Discord accepted it; the bot never hears back), to kill a bot
+mid-post. A bot started with the API base ``via_url(name)`` has its requests recorded with
+``origin=name``, to tell processes apart.
+
 REST answers carry ``Content-Type: application/json`` exactly, as discord.py only decodes
 JSON under that exact header. Gateway frames are uncompressed text: discord.py asks for
 ``compress=zlib-stream`` in the URL but decodes text frames as they are.
@@ -29,6 +39,19 @@ CHANNEL_ID = 900000000000000011
 MEMBER_ID = 900000000000000020
 OWNER_ID = 900000000000000021
 TIMESTAMP = "2025-01-01T00:00:00.000000+00:00"
+DISCORD_EPOCH_MS = 1_420_070_400_000
+NONCE_WINDOW_S = 300.0
+
+
+def shard_of(guild_id: int, shard_count: int) -> int:
+    """Discord's rule: the shard that gets a guild's events."""
+    return (guild_id >> 22) % shard_count
+
+
+def channel_of(guild_id: int) -> int:
+    """The one text channel of a fake guild."""
+    return guild_id + 1
+
 
 _JSON = {"Content-Type": "application/json"}
 
@@ -64,6 +87,7 @@ class Request:
     body: Any
     authorization: str | None
     at: float = field(default_factory=time.monotonic)  # when it arrived (time.monotonic)
+    origin: str | None = None  # the ``via_url`` name the bot was given, if any
 
 
 @dataclass
@@ -77,6 +101,10 @@ class FakeDiscord:
     ready_sent: bool = False
     connections: int = 0  # gateway websockets opened on the configured gateway
     advertised_attempts: int = 0  # ... and on the URL /gateway/bot and READY hand out
+    guild_ids: tuple[int, ...] = (GUILD_ID,)
+    # channel id -> messages posted there (the JSON Discord would return), oldest first
+    channel_messages: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    hold_posts: set[int] = field(default_factory=set)  # channel ids whose POSTs hang
 
     def __post_init__(self) -> None:
         self._changed = asyncio.Condition()
@@ -84,6 +112,9 @@ class FakeDiscord:
         self._seq = itertools.count(1)
         self._ids = itertools.count(910000000000000000)
         self._runner: web.AppRunner | None = None
+        self._shards: dict[web.WebSocketResponse, tuple[int, int]] = {}
+        self._nonces: dict[tuple[int, str], tuple[float, dict[str, Any]]] = {}
+        self._release = asyncio.Event()  # lets held POSTs go (to a bot long gone)
         self.port = 0
 
     # -- lifecycle -------------------------------------------------------------------
@@ -94,6 +125,7 @@ class FakeDiscord:
         app.router.add_get("/gateway", self._gateway)
         app.router.add_get("/advertised-gateway", self._advertised_gateway)
         app.router.add_route("*", "/api/v10/{path:.*}", self._rest)
+        app.router.add_route("*", "/via/{origin}/api/v10/{path:.*}", self._rest)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -102,6 +134,7 @@ class FakeDiscord:
 
     async def close(self) -> None:
         """Close every gateway connection and stop listening."""
+        self._release.set()
         for ws in list(self._sockets):
             await ws.close()
         if self._runner is not None:
@@ -110,6 +143,10 @@ class FakeDiscord:
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/api/v10"
+
+    def via_url(self, origin: str) -> str:
+        """An API base whose requests are recorded with ``origin`` (one per process)."""
+        return f"http://127.0.0.1:{self.port}/via/{origin}/api/v10"
 
     @property
     def gateway_url(self) -> str:
@@ -142,6 +179,20 @@ class FakeDiscord:
         return next((m["d"] for m in self.gateway_received if m.get("op") == 2), None)
 
     @property
+    def identifies(self) -> list[dict[str, Any]]:
+        """Every IDENTIFY payload's data, in order (one per shard session)."""
+        return [m["d"] for m in self.gateway_received if m.get("op") == 2]
+
+    @property
+    def live_shards(self) -> list[tuple[int, int]]:
+        """The (shard id, shard count) of every open gateway connection that identified."""
+        return sorted(self._shards.values())
+
+    def posts_to(self, channel_id: int) -> list[Request]:
+        """The message POSTs the bot made to ``channel_id`` (sends, retries, held ones)."""
+        return self.find("POST", f"/channels/{channel_id}/messages")
+
+    @property
     def live_connections(self) -> int:
         """How many gateway websockets are open right now."""
         return len(self._sockets)
@@ -153,10 +204,17 @@ class FakeDiscord:
 
     # -- gateway ---------------------------------------------------------------------
 
-    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
-        """Send a DISPATCH event to every connected bot."""
+    async def dispatch(
+        self, event: str, data: dict[str, Any], *, guild_id: int | None = None
+    ) -> None:
+        """Send a DISPATCH event to every connected bot (only to the shard of
+        ``guild_id`` when given)."""
         frame = {"op": 0, "t": event, "s": next(self._seq), "d": data}
         for ws in list(self._sockets):
+            if guild_id is not None:
+                shard = self._shards.get(ws, (0, 1))
+                if shard_of(guild_id, shard[1]) != shard[0]:
+                    continue
             if not ws.closed:  # a socket the bot is leaving (reconnect) gets nothing more
                 await ws.send_str(json.dumps(frame))
 
@@ -170,6 +228,9 @@ class FakeDiscord:
             for ws in sockets:
                 await ws.send_str(frame)
         return sent
+
+    async def _send(self, ws: web.WebSocketResponse, event: str, data: dict[str, Any]) -> None:
+        await ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
 
     async def reconnect(self) -> None:
         """Ask every connected bot to reconnect and resume (opcode 7), as Discord does."""
@@ -197,6 +258,7 @@ class FakeDiscord:
                 await self._notify()
         finally:
             self._sockets.remove(ws)
+            self._shards.pop(ws, None)
             await self._notify()
         return ws
 
@@ -205,8 +267,12 @@ class FakeDiscord:
         if op == 1:  # heartbeat
             await ws.send_str(json.dumps({"op": 11}))
         elif op == 2:  # identify
-            await self.dispatch("READY", self._ready())
-            await self.dispatch("GUILD_CREATE", self._guild())
+            shard_id, count = (payload.get("d") or {}).get("shard") or (0, 1)
+            self._shards[ws] = (int(shard_id), int(count))
+            mine = [g for g in self.guild_ids if shard_of(g, int(count)) == int(shard_id)]
+            await self._send(ws, "READY", self._ready(mine, [int(shard_id), int(count)]))
+            for guild_id in mine:
+                await self._send(ws, "GUILD_CREATE", self._guild(guild_id))
             self.ready_sent = True
         elif op == 6:  # resume
             await self.dispatch("RESUMED", {})
@@ -216,20 +282,20 @@ class FakeDiscord:
             chunk |= {"chunk_count": 1, "nonce": data.get("nonce")}
             await self.dispatch("GUILD_MEMBERS_CHUNK", chunk)
 
-    def _ready(self) -> dict[str, Any]:
+    def _ready(self, guild_ids: list[int], shard: list[int]) -> dict[str, Any]:
         return {
             "v": 10,
             "user": _user(BOT_USER_ID, "newsbot", bot=True) | {"verified": True},
-            "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+            "guilds": [{"id": str(g), "unavailable": True} for g in guild_ids],
             "session_id": "fake-session",
             "resume_gateway_url": self.advertised_gateway_url,
-            "shard": [0, 1],
+            "shard": shard,
             "application": {"id": str(APPLICATION_ID), "flags": 0},
         }
 
-    def _guild(self) -> dict[str, Any]:
+    def _guild(self, guild_id: int = GUILD_ID) -> dict[str, Any]:
         return {
-            "id": str(GUILD_ID),
+            "id": str(guild_id),
             "name": "Fake Newsroom",
             "icon": None,
             "owner_id": str(OWNER_ID),
@@ -247,7 +313,7 @@ class FakeDiscord:
             "joined_at": TIMESTAMP,
             "roles": [
                 {
-                    "id": str(GUILD_ID),
+                    "id": str(guild_id),
                     "name": "@everyone",
                     "permissions": "2248473465835073",
                     "position": 0,
@@ -258,7 +324,7 @@ class FakeDiscord:
                     "flags": 0,
                 }
             ],
-            "channels": [self._channel()],
+            "channels": [self._channel(guild_id)],
             "members": [
                 {
                     "user": _user(BOT_USER_ID, "newsbot", bot=True),
@@ -278,11 +344,11 @@ class FakeDiscord:
             "guild_scheduled_events": [],
         }
 
-    def _channel(self) -> dict[str, Any]:
+    def _channel(self, guild_id: int = GUILD_ID) -> dict[str, Any]:
         return {
-            "id": str(CHANNEL_ID),
+            "id": str(channel_of(guild_id)),
             "type": 0,
-            "guild_id": str(GUILD_ID),
+            "guild_id": str(guild_id),
             "name": "news",
             "position": 0,
             "permission_overwrites": [],
@@ -313,7 +379,7 @@ class FakeDiscord:
         token, payload = self.interaction(
             command, options, autocomplete=autocomplete, user_id=user_id
         )
-        await self.dispatch("INTERACTION_CREATE", payload)
+        await self.dispatch("INTERACTION_CREATE", payload, guild_id=GUILD_ID)
         return token
 
     def interaction(
@@ -390,12 +456,49 @@ class FakeDiscord:
                 dict(request.query),
                 body,
                 request.headers.get("Authorization"),
+                request.match_info.get("origin"),
             )
         )
+        parts = path.split("/")
+        if len(parts) == 4 and parts[1] == "channels" and parts[3] == "messages":
+            return await self._channel_messages(request.method, int(parts[2]), body, request)
         try:
             return self._answer(request.method, path, body)
         finally:
             await self._notify()
+
+    async def _channel_messages(
+        self, method: str, channel_id: int, body: Any, request: web.Request
+    ) -> web.Response:
+        guild_id = next((g for g in self.guild_ids if channel_of(g) == channel_id), None)
+        if guild_id is None:
+            await self._notify()
+            return _error(404, "Unknown Channel", 10003)
+        kept = self.channel_messages.setdefault(channel_id, [])
+        if method == "GET":
+            after = int(request.query.get("after") or 0)
+            limit = int(request.query.get("limit") or 50)
+            newest_first = [m for m in reversed(kept) if int(m["id"]) > after][:limit]
+            await self._notify()
+            return _json(newest_first)
+        if method != "POST":
+            await self._notify()
+            return _error(405, "Method Not Allowed")
+        data = body if isinstance(body, dict) else {}
+        nonce = data.get("nonce")
+        now = time.monotonic()
+        earlier = self._nonces.get((channel_id, str(nonce))) if nonce else None
+        if earlier is not None and now - earlier[0] <= NONCE_WINDOW_S:
+            message = earlier[1]
+        else:
+            message = self._message(data, channel_id=channel_id, guild_id=guild_id)
+            kept.append(message)
+            if nonce:
+                self._nonces[(channel_id, str(nonce))] = (now, message)
+        await self._notify()
+        if channel_id in self.hold_posts:
+            await self._release.wait()  # the bot is killed meanwhile and never hears back
+        return _json(message)
 
     @staticmethod
     async def _body(request: web.Request) -> Any:
@@ -464,12 +567,19 @@ class FakeDiscord:
             registered["guild_id"] = str(scope)
         return registered
 
-    def _message(self, data: dict[str, Any]) -> dict[str, Any]:
+    def _message(
+        self, data: dict[str, Any], *, channel_id: int | None = None, guild_id: int = GUILD_ID
+    ) -> dict[str, Any]:
+        if channel_id is None:
+            message_id, kind = next(self._ids), 20  # an interaction's message
+        else:  # a channel message: a real snowflake, so history ``after=`` works
+            stamp = int(time.time() * 1000) - DISCORD_EPOCH_MS
+            message_id, kind = (stamp << 22) | (next(self._ids) & 0x3FFFFF), 0
         return {
-            "id": str(next(self._ids)),
-            "type": 20,
-            "channel_id": str(CHANNEL_ID),
-            "guild_id": str(GUILD_ID),
+            "id": str(message_id),
+            "type": kind,
+            "channel_id": str(channel_id or CHANNEL_ID),
+            "guild_id": str(guild_id),
             "author": _user(BOT_USER_ID, "newsbot", bot=True),
             "content": data.get("content") or "",
             "embeds": data.get("embeds") or [],
