@@ -38,13 +38,19 @@ async def eventually(check: Callable[[], Awaitable[object]], what: str) -> objec
         await asyncio.sleep(0.1)
 
 
-def test_a_process_with_shard_settings_runs_just_its_shards() -> None:
-    sharded = create_bot(Settings(shard_count=4, shard_ids=(1, 3)))
-    assert isinstance(sharded, commands.AutoShardedBot)
-    assert (sharded.shard_count, sharded.shard_ids) == (4, [1, 3])
-    every = create_bot(Settings(shard_count=2))
-    assert isinstance(every, commands.AutoShardedBot) and every.shard_ids is None
-    assert not isinstance(create_bot(Settings()), commands.AutoShardedBot)
+async def test_a_process_with_shard_settings_runs_just_its_shards(tmp_path: Path) -> None:
+    database = tmp_path / "newsbot.db"
+    sharded = await create_bot(Settings(database_path=database, shard_count=4, shard_ids=(1, 3)))
+    every = await create_bot(Settings(database_path=database, shard_count=2))
+    plain = await create_bot(Settings(database_path=database))
+    try:
+        assert isinstance(sharded, commands.AutoShardedBot)
+        assert (sharded.shard_count, sharded.shard_ids) == (4, [1, 3])
+        assert isinstance(every, commands.AutoShardedBot) and every.shard_ids is None
+        assert not isinstance(plain, commands.AutoShardedBot)
+    finally:
+        for bot in (sharded, every, plain):  # never connected: only their databases to close
+            await bot.store.close()
 
 
 async def make_due_schedule(store: Store, guild_id: int) -> int:

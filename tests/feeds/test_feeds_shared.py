@@ -23,7 +23,7 @@ from tests.support.feed_server import FeedServer
 
 pytestmark = pytest.mark.parametrize("store_location", ["postgresql"], indirect=True)
 
-ARTICLES = Path(__file__).parents[1] / "e2e" / "articles"
+ARTICLES = Path(__file__).parents[1] / "support" / "e2e_articles"
 
 
 @dataclass

@@ -456,7 +456,7 @@ class FakeDiscord:
                 dict(request.query),
                 body,
                 request.headers.get("Authorization"),
-                request.match_info.get("origin"),
+                origin=request.match_info.get("origin"),
             )
         )
         parts = path.split("/")
