@@ -10,6 +10,7 @@ Every method returns frozen dataclasses from ``bot.store.models``; errors are
 ``StoreError`` (or its subclasses) with messages fit to show a person.
 """
 
+from bot.store.alerts import Alert, AlertPost, AlertRepo
 from bot.store.audit import AuditRepo
 from bot.store.database import Store
 from bot.store.errors import AlreadyExists, DatabaseFileGone, InvalidValue, NotFound, StoreError
@@ -34,6 +35,9 @@ from bot.store.topics import TopicRepo
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Alert",
+    "AlertPost",
+    "AlertRepo",
     "AlreadyExists",
     "AuditEntry",
     "AuditRepo",
