@@ -1,0 +1,327 @@
+"""Alerts while the bot runs: the cog that drives the ``AlertRunner``, and its sender.
+
+The runner (``bot.alerts.delivery``) decides which new feed articles each alert posts and
+guarantees each is posted once; this module does only the Discord part: find the channel,
+render one embed per article and send it (into the channel, then a thread on it when the
+alert asks for threads; as a new post when the channel is a forum), and read back the
+bot's own posts to recognise an earlier one after a crash. A post is recognised the way a
+reader would see it: the bot's embed linking the article (its title when it has no link),
+footed with the alert's number.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import TYPE_CHECKING
+
+import aiohttp
+import discord
+from discord.ext import commands, tasks
+
+from bot.alerts import AlertOutcome, AlertRunner
+from bot.corpus import split_sentences
+from bot.exts.scheduler import (
+    POST_PERMISSIONS,
+    _notice_channel,
+    notice_text,
+    permission_names,
+    poster_error,
+)
+from bot.schedule import ChannelGone, MissingAccess, TransientError
+from bot.store import Alert, AuditResult, FeedItemRecord, Store
+from bot.ui import limits
+from bot.ui.embeds import COLOUR
+from bot.ui.text import fit, safe_url
+
+if TYPE_CHECKING:
+    from bot.app import NewsBot
+
+_log = logging.getLogger(__name__)
+
+LOOP_SECONDS = 30.0
+HISTORY_LIMIT = 100  # messages read back (newest first) when looking for an earlier post
+ARCHIVED_LIMIT = 50  # archived forum posts read back when looking for an earlier post
+LEAD_CHARS = 600
+THREAD_NAME = 100  # Discord's limit for a thread's name
+THREAD_PERMISSIONS = ("create_public_threads", "send_messages_in_threads")
+
+AlertChannel = discord.TextChannel | discord.ForumChannel
+
+
+def lead_of(item: FeedItemRecord) -> str:
+    """The article's lead: its first sentence (or two when the first is very short)."""
+    sentences = split_sentences(item.body or "")
+    lead = ""
+    for sentence in sentences[:3]:
+        lead = f"{lead} {sentence}".strip()
+        if len(lead) >= 80:
+            break
+    return lead
+
+
+def footer_of(alert: Alert) -> str:
+    """The footer every post of ``alert`` carries (how the bot knows its own posts)."""
+    return f"Alert #{alert.id}"
+
+
+def thread_name(item: FeedItemRecord) -> str:
+    """The name of an article's thread or forum post (plain text: names show no markdown)."""
+    name = " ".join((item.title or "").split()) or "New article"
+    return fit(name, THREAD_NAME, render=str)
+
+
+def alert_embed(alert: Alert, item: FeedItemRecord, feed_label: str | None = None) -> discord.Embed:
+    """One new article: headline linked, source, date and lead, escaped and within limits."""
+    embed = discord.Embed(
+        title=fit(item.title or "New article", limits.TITLE),
+        url=safe_url(item.url),
+        description=fit(lead_of(item), LEAD_CHARS) or None,
+        colour=COLOUR,
+        timestamp=item.published_at or item.first_seen_at,
+    )
+    source = item.source or feed_label
+    if source:
+        embed.add_field(name="Source", value=fit(source, 200), inline=True)
+    moment = item.published_at or item.first_seen_at
+    embed.add_field(name="Date", value=moment.date().isoformat(), inline=True)
+    embed.set_footer(text=footer_of(alert))
+    return limits.fit_embed(embed)
+
+
+def is_alert_post(message: discord.Message, alert: Alert, item: FeedItemRecord) -> bool:
+    """Whether ``message`` carries ``alert``'s embed for ``item``."""
+    wanted_url = safe_url(item.url)
+    wanted_title = fit(item.title or "New article", limits.TITLE)
+    for embed in message.embeds:
+        footer = embed.footer.text if embed.footer else None
+        if footer != footer_of(alert):
+            continue
+        if wanted_url is not None and embed.url is not None:
+            if safe_url(embed.url) == wanted_url:
+                return True
+        elif embed.title == wanted_title:
+            return True
+    return False
+
+
+def needed_permissions(alert: Alert, channel: AlertChannel) -> tuple[str, ...]:
+    """What the bot needs in ``channel`` to post ``alert``'s articles."""
+    if alert.thread and isinstance(channel, discord.TextChannel):
+        return (*POST_PERMISSIONS, *THREAD_PERMISSIONS)
+    return POST_PERMISSIONS
+
+
+class DiscordAlertSender:
+    """``bot.alerts.AlertSender`` over the bot's connection."""
+
+    def __init__(self, bot: NewsBot) -> None:
+        self.bot = bot
+
+    async def channel(self, alert: Alert) -> AlertChannel:
+        """The alert's channel, or the runner's error saying why it cannot be used."""
+        channel = self.bot.get_channel(alert.channel_id)
+        if channel is None:
+            try:
+                channel = await self.bot.fetch_channel(alert.channel_id)
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as error:
+                raise poster_error(error) from error
+        guild = getattr(channel, "guild", None)
+        if guild is None or guild.id != alert.guild_id:
+            raise ChannelGone("the channel is not in this server any more")
+        if not isinstance(channel, discord.TextChannel | discord.ForumChannel):
+            raise ChannelGone("the channel can no longer hold articles")
+        return channel
+
+    async def _label(self, item: FeedItemRecord) -> str | None:
+        store = self.bot.store
+        if store is None:
+            return None
+        feed = await store.feeds.get(item.feed_id)
+        return feed.label if feed is not None else None
+
+    async def send_alert(self, alert: Alert, item: FeedItemRecord, nonce: str) -> int:
+        channel = await self.channel(alert)
+        me = channel.guild.me
+        if me is not None:
+            allowed = channel.permissions_for(me)
+            missing = [p for p in needed_permissions(alert, channel) if not getattr(allowed, p)]
+            if missing:
+                raise MissingAccess(f"the bot lacks {permission_names(missing)} in #{channel.name}")
+        embed = alert_embed(alert, item, await self._label(item))
+        none = discord.AllowedMentions.none()
+        try:
+            if isinstance(channel, discord.ForumChannel):
+                # A forum post takes no nonce; recovery finds it by its starter message.
+                created = await channel.create_thread(
+                    name=thread_name(item), embed=embed, allowed_mentions=none
+                )
+                return created.message.id
+            message = await channel.send(embed=embed, nonce=nonce, allowed_mentions=none)
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as error:
+            raise poster_error(error, sending=True) from error
+        if alert.thread:
+            await self._thread_on(message, item)
+        return message.id
+
+    async def _thread_on(self, message: discord.Message, item: FeedItemRecord) -> None:
+        if message.thread is not None:
+            return
+        try:
+            await message.create_thread(name=thread_name(item))
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as error:
+            # The article is posted (and recorded); only its thread is missing.
+            _log.warning("could not open a thread on message %d: %s", message.id, error)
+
+    async def find_alert_posts(self, alert: Alert, item: FeedItemRecord) -> list[int]:
+        channel = await self.channel(alert)
+        me = self.bot.user
+        if me is None:
+            return []
+        try:
+            if isinstance(channel, discord.ForumChannel):
+                return await self._find_in_forum(channel, alert, item, me.id)
+            found: list[discord.Message] = []
+            after = item.first_seen_at - dt.timedelta(minutes=1)
+            history = channel.history(limit=HISTORY_LIMIT, after=after, oldest_first=False)
+            async for message in history:
+                if message.author.id == me.id and is_alert_post(message, alert, item):
+                    found.append(message)
+        except discord.Forbidden:
+            return []  # no Read Message History: cannot tell (the nonce still guards)
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as error:
+            raise poster_error(error) from error
+        if alert.thread and found:
+            await self._thread_on(found[0], item)  # the crash may have come before the thread
+        return [message.id for message in found]
+
+    async def _find_in_forum(
+        self, forum: discord.ForumChannel, alert: Alert, item: FeedItemRecord, me: int
+    ) -> list[int]:
+        name = thread_name(item)
+        threads = {t.id: t for t in forum.threads}
+        async for thread in forum.archived_threads(limit=ARCHIVED_LIMIT):
+            threads.setdefault(thread.id, thread)
+        found: list[int] = []
+        for thread in threads.values():
+            if thread.name != name or thread.owner_id != me:
+                continue
+            try:
+                starter = thread.starter_message or await thread.fetch_message(thread.id)
+            except discord.NotFound:
+                continue
+            if is_alert_post(starter, alert, item):
+                found.append(starter.id)
+        return found
+
+
+def _store(bot: NewsBot) -> Store:
+    store = bot.store
+    if store is None or store.closed:
+        raise TransientError("the bot's database is not open")
+    return store
+
+
+class Alerts(commands.Cog):
+    """Posts new feed articles to the channels whose alerts want them."""
+
+    def __init__(self, bot: NewsBot, *, interval: float = LOOP_SECONDS) -> None:
+        self.bot = bot
+        self.sender = DiscordAlertSender(bot)
+        self._runner: AlertRunner | None = None
+        self.deliver.change_interval(seconds=interval)
+
+    @property
+    def runner(self) -> AlertRunner:
+        """The runner over the bot's store (made on first use: the store opens at start)."""
+        if self._runner is None:
+            grace = dt.timedelta(minutes=self.bot.settings.schedule_grace_minutes)
+            self._runner = AlertRunner(
+                _store(self.bot),
+                self.sender,
+                topic_check=self.on_topic,
+                clock=discord.utils.utcnow,
+                grace=grace,
+                notify=self.notify,
+            )
+        return self._runner
+
+    async def cog_load(self) -> None:
+        self.deliver.start()
+
+    async def cog_unload(self) -> None:
+        self.deliver.cancel()
+
+    async def on_topic(self, alert: Alert, item: FeedItemRecord) -> bool | None:
+        """Whether the library files ``item`` under the alert's topic (None: not loaded)."""
+        service = self.bot.service
+        if item.article_id not in service.articles:
+            return None
+        extra = await self.bot.extra_topics(alert.guild_id)
+        name = alert.topic or ""
+
+        def about() -> bool:
+            topic = service.topic_model.resolve(name, extra)
+            if topic is None:
+                return False
+            return any(i == item.article_id for i, _ in service.topic_model.articles_for(topic))
+
+        return await asyncio.to_thread(about)
+
+    async def run_due(self, now: dt.datetime | None = None) -> list[AlertOutcome]:
+        """Post (or retry, or recover) every alert's new articles at ``now``."""
+        outcomes = await self.runner.tick(now or discord.utils.utcnow())
+        for outcome in outcomes:
+            _log.info(
+                "alert #%d, %s: %s%s",
+                outcome.alert_id,
+                outcome.article_id,
+                outcome.state,
+                f" ({outcome.detail})" if outcome.detail else "",
+            )
+        return outcomes
+
+    @tasks.loop(seconds=LOOP_SECONDS)
+    async def deliver(self) -> None:
+        try:
+            await self.run_due()
+        except Exception:
+            # The loop must survive a bad tick (a database hiccup); the next one retries.
+            _log.exception("the alert tick failed")
+
+    @deliver.before_loop
+    async def _wait_until_ready(self) -> None:
+        await self.bot.wait_until_ready()
+
+    async def notify(self, guild_id: int, message: str) -> None:
+        """Tell a server's moderators (system or public updates channel) and audit it."""
+        store = _store(self.bot)
+        guild = self.bot.get_guild(guild_id)
+        target = _notice_channel(guild) if guild is not None else None
+        details: dict[str, object] = {"message": message}
+        result: AuditResult = "error"
+        if target is None:
+            details["delivered"] = "no system or public updates channel the bot can post in"
+        else:
+            try:
+                await target.send(
+                    notice_text(message), allowed_mentions=discord.AllowedMentions.none()
+                )
+            except discord.HTTPException as error:
+                details["delivered"] = f"Discord refused the notice: {error.status} {error.text}"
+            else:
+                details["channel_id"] = target.id
+                result = "ok"
+        await store.audit.record(
+            guild_id,
+            None,
+            "alert.notice",
+            details=details,
+            result=result,
+            now=discord.utils.utcnow(),
+        )
+
+
+async def setup(bot: NewsBot) -> None:
+    await bot.add_cog(Alerts(bot))
