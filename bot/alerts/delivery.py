@@ -214,8 +214,12 @@ class AlertRunner:
                             log.exception("alert #%d: tick failed", alert.id)
                 return out
 
-            async with asyncio.TaskGroup() as group:
-                tasks = [group.create_task(channel(a)) for a in by_channel.values()]
+            try:
+                async with asyncio.TaskGroup() as group:
+                    tasks = [group.create_task(channel(a)) for a in by_channel.values()]
+            except BaseExceptionGroup as group_error:
+                # Only a crash or a cancellation gets here: let it through as itself.
+                raise group_error.exceptions[0] from None
             return [outcome for task in tasks for outcome in task.result()]
 
     # -- one alert ---------------------------------------------------------------------
