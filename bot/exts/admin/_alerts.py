@@ -236,7 +236,7 @@ class AlertCommands(AdminBase):
     async def alert_remove(self, interaction: discord.Interaction, alert: int) -> None:
         await defer(interaction, ephemeral=True)
         async with audited(self.bot, interaction, alert_id=alert):
-            found = await self._get(interaction, alert)
+            found = await self._get_alert(interaction, alert)
             await self.store.alerts.remove(found.guild_id, found.id)
         await answer(
             interaction,
@@ -250,7 +250,7 @@ class AlertCommands(AdminBase):
     async def alert_pause(self, interaction: discord.Interaction, alert: int) -> None:
         await defer(interaction, ephemeral=True)
         async with audited(self.bot, interaction, alert_id=alert):
-            found = await self._get(interaction, alert)
+            found = await self._get_alert(interaction, alert)
             if found.paused:
                 raise UserFacingError(f"Alert #{found.id} is already paused.")
             await self.store.alerts.pause(found.id, f"paused by {interaction.user.name}")
@@ -267,7 +267,7 @@ class AlertCommands(AdminBase):
     async def alert_resume(self, interaction: discord.Interaction, alert: int) -> None:
         await defer(interaction, ephemeral=True)
         async with audited(self.bot, interaction, alert_id=alert):
-            found = await self._get(interaction, alert)
+            found = await self._get_alert(interaction, alert)
             if not found.paused:
                 raise UserFacingError(f"Alert #{found.id} is not paused.")
             await self.store.alerts.resume(found.id)
@@ -282,7 +282,7 @@ class AlertCommands(AdminBase):
     @app_commands.autocomplete(alert=_alert_choices)
     async def alert_preview(self, interaction: discord.Interaction, alert: int) -> None:
         await defer(interaction, ephemeral=True)
-        found = await self._get(interaction, alert)
+        found = await self._get_alert(interaction, alert)
         items = await self.store.alerts.recent_items(found.feed_id, limit=PREVIEW_SCAN)
         wanted_by = KeywordFilter.of(found.keywords, found.exclude)
         cog = self.bot.get_cog("Alerts")
@@ -316,7 +316,7 @@ class AlertCommands(AdminBase):
             ephemeral=True,
         )
 
-    async def _get(self, interaction: discord.Interaction, alert_id: int) -> Alert:
+    async def _get_alert(self, interaction: discord.Interaction, alert_id: int) -> Alert:
         assert interaction.guild_id is not None
         found = await self.store.alerts.get(interaction.guild_id, alert_id)
         if found is None:
