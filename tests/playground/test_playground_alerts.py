@@ -67,7 +67,8 @@ async def test_a_newcomer_follows_the_sample_feed_and_watches_an_alert_arrive(
         async with asyncio.timeout(90):  # about 6 s; the deadline is for a loaded machine
             while not _alerts(await page.state()):
                 await asyncio.sleep(0.05)
-        first, *later = _alerts(page.snapshot)
-        # The first fetch's ferry story is not new; the second fetch brought this one.
-        assert "Ferry delayed by a storm in the channel" in message_text(first)
-        assert "Winter ferry timetable" not in str([message_text(a) for a in later])
+        shown = [message_text(alert) for alert in _alerts(page.snapshot)]
+        # Ferry stories a fetch brought after the alert was made: not the first fetch's.
+        later_ferries = [s.title for s in STORIES[3:] if "ferry" in s.title.lower()]
+        assert all(any(text.startswith(t) for t in later_ferries) for text in shown), shown
+        assert sample.fetches >= 2
