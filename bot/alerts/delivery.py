@@ -184,12 +184,16 @@ class AlertRunner:
         self._per_tick = max_posts_per_tick
         self._concurrency = max_concurrency
         self._lock = asyncio.Lock()
+        #: After a tick: whether it left wanted articles for later (a channel's per-tick
+        #: share used up, or articles the library has not loaded yet).
+        self.more_waiting = False
 
     async def tick(self, now: dt.datetime | None = None) -> list[AlertOutcome]:
         """One pass over every alert: finish interrupted posts, retry failed ones whose
         time has come, then post what is new and wanted."""
         async with self._lock:
             now = self._clock() if now is None else now
+            self.more_waiting = False
             orphans: dict[int, list[AlertPost]] = {}
             for post in await self._store.alerts.unfinished():
                 orphans.setdefault(post.alert_id, []).append(post)
@@ -261,12 +265,14 @@ class AlertRunner:
             for item in items:
                 verdict = await self._wants(alert, wanted_by, item)
                 if verdict is None:
+                    self.more_waiting = True
                     return out  # the library has not loaded it yet: judge it next tick
                 await self._store.alerts.advance(alert.id, item.first_seen_at)
                 if not verdict:
                     await self._store.alerts.skip(alert.id, item, NOT_WANTED, now=self._now(now))
                     continue
                 if budget[0] <= 0:
+                    self.more_waiting = True
                     return out
                 nonce = alert_nonce(alert.id, item.article_id)
                 post = await self._store.alerts.claim(alert.id, item, nonce=nonce, now=now)

@@ -41,6 +41,13 @@ if TYPE_CHECKING:
 _log = logging.getLogger(__name__)
 
 LOOP_SECONDS = 30.0
+# Between rounds the loop only asks the store whether feed items arrived (one cheap query;
+# none while the bot has no alerts) and compares the time with the next retry; it still
+# runs a whole round at least this often.
+MAX_IDLE = dt.timedelta(hours=1)
+# While the bot has no alerts, a round only this often (alerts are made by /admin, which
+# asks for one at once; this covers another process sharing the database).
+NO_ALERTS_IDLE = dt.timedelta(hours=6)
 HISTORY_LIMIT = 100  # messages read back (newest first) when looking for an earlier post
 ARCHIVED_LIMIT = 50  # archived forum posts read back when looking for an earlier post
 LEAD_CHARS = 600
@@ -230,6 +237,12 @@ class Alerts(commands.Cog):
         self.bot = bot
         self.sender = DiscordAlertSender(bot)
         self._runner: AlertRunner | None = None
+        # What the last round saw, so an idle loop iteration costs one query or none.
+        self._changed = True
+        self._last_round: dt.datetime | None = None
+        self._watermark: tuple[int | None, int | None] = (None, None)
+        self._has_alerts = True
+        self._retry_at: dt.datetime | None = None
         self.deliver.change_interval(seconds=interval)
 
     @property
@@ -269,9 +282,39 @@ class Alerts(commands.Cog):
 
         return await asyncio.to_thread(about)
 
+    def alerts_changed(self) -> None:
+        """Run a whole round at the next iteration (call after changing alerts)."""
+        self._changed = True
+
+    async def run_if_due(self, now: dt.datetime | None = None) -> list[AlertOutcome]:
+        """``run_due`` unless nothing can have changed since the last round; the loop body."""
+        now = now or discord.utils.utcnow()
+        idle = MAX_IDLE if self._has_alerts else NO_ALERTS_IDLE
+        recent = self._last_round is not None and now - self._last_round < idle
+        if not self._changed and recent:
+            if not self._has_alerts:
+                return []
+            retry_due = self._retry_at is not None and now >= self._retry_at
+            if not retry_due and await _store(self.bot).alerts.watermark() == self._watermark:
+                return []
+        return await self.run_due(now)
+
     async def run_due(self, now: dt.datetime | None = None) -> list[AlertOutcome]:
         """Post (or retry, or recover) every alert's new articles at ``now``."""
-        outcomes = await self.runner.tick(now or discord.utils.utcnow())
+        now = now or discord.utils.utcnow()
+        store = _store(self.bot)
+        self._changed = False
+        # Read before the round: items arriving during it make the next iteration look.
+        watermark = await store.alerts.watermark()
+        outcomes = await self.runner.tick(now)
+        alerts = await store.alerts.all()
+        self._watermark = watermark
+        self._last_round = now
+        self._has_alerts = bool(alerts)
+        retries = [a.next_retry_at for a in alerts if a.next_retry_at and not a.paused]
+        self._retry_at = min(retries, default=None)
+        if self.runner.more_waiting:
+            self._changed = True
         for outcome in outcomes:
             _log.info(
                 "alert #%d, %s: %s%s",
@@ -285,7 +328,7 @@ class Alerts(commands.Cog):
     @tasks.loop(seconds=LOOP_SECONDS)
     async def deliver(self) -> None:
         try:
-            await self.run_due()
+            await self.run_if_due()
         except Exception:
             # The loop must survive a bad tick (a database hiccup); the next one retries.
             _log.exception("the alert tick failed")

@@ -298,6 +298,15 @@ class AlertRepo:
         )
         return [_item(row) for row in rows]
 
+    async def watermark(self) -> tuple[int | None, int | None]:
+        """Something that changes whenever feed items arrive (the newest item's rowid and
+        first-seen time), so a caller can tell cheaply whether to look for new ones."""
+        row = await self._store.fetchone(
+            "SELECT (SELECT max(rowid) FROM feed_items), "
+            "(SELECT max(first_seen_at) FROM feed_items WHERE alert = 1)"
+        )
+        return (row[0], row[1]) if row else (None, None)
+
     async def item(self, article_id: str) -> FeedItemRecord | None:
         """The stored feed item of ``article_id`` (for recovery and retries)."""
         row = await self._store.fetchone(

@@ -285,3 +285,21 @@ async def test_a_channel_the_bot_cannot_post_in_is_refused_at_add(room: Newsroom
     )
     assert await store_of(room).alerts.all() == []
     refusals(room.env)
+
+
+async def test_the_loop_notices_articles_that_arrive_between_rounds(room: Newsroom) -> None:
+    await follow_gazette(room)
+    await room.admin("alert add", channel=room.news, keywords="ferry")
+    serve(room, FERRY, LIGHTHOUSE)
+    cog = room.bot.get_cog("Alerts")
+    assert await cog.run_if_due() == []  # type: ignore[union-attr]
+
+    serve(room, FERRY, LIGHTHOUSE, NEW_FERRY)
+    await room.env.advance_time(16 * 60)
+    [feed] = await store_of(room).feeds.all()
+    await room.bot.get_cog("Feeds").fetch_now(feed)  # type: ignore[union-attr]
+    [posted] = await cog.run_if_due()  # type: ignore[union-attr]
+
+    assert posted.state == "posted"
+    assert titles(room.bot_posts()) == ["New ferry ordered for Gull Island"]
+    assert await cog.run_if_due() == []  # type: ignore[union-attr]

@@ -200,6 +200,7 @@ class AlertCommands(AdminBase):
                 created_by=interaction.user.id,
                 now=self.now(),
             )
+            self._alerts_changed()
             note.update(alert_id=created.id, filters=summary_of(created, _by_id(found_feed)))
         how = (
             "as a new post in the forum"
@@ -238,6 +239,7 @@ class AlertCommands(AdminBase):
         async with audited(self.bot, interaction, alert_id=alert):
             found = await self._get_alert(interaction, alert)
             await self.store.alerts.remove(found.guild_id, found.id)
+            self._alerts_changed()
         await answer(
             interaction,
             content=f"Removed alert **#{found.id}** (to <#{found.channel_id}>).",
@@ -254,6 +256,7 @@ class AlertCommands(AdminBase):
             if found.paused:
                 raise UserFacingError(f"Alert #{found.id} is already paused.")
             await self.store.alerts.pause(found.id, f"paused by {interaction.user.name}")
+            self._alerts_changed()
         await answer(
             interaction,
             content=f"Paused alert **#{found.id}** (to <#{found.channel_id}>). Articles that "
@@ -271,6 +274,7 @@ class AlertCommands(AdminBase):
             if not found.paused:
                 raise UserFacingError(f"Alert #{found.id} is not paused.")
             await self.store.alerts.resume(found.id)
+            self._alerts_changed()
         await answer(
             interaction,
             content=f"Resumed alert **#{found.id}** (to <#{found.channel_id}>).",
@@ -315,6 +319,11 @@ class AlertCommands(AdminBase):
             embed=alert_embed(found, first, label),
             ephemeral=True,
         )
+
+    def _alerts_changed(self) -> None:
+        cog = self.bot.get_cog("Alerts")
+        if cog is not None:
+            cog.alerts_changed()  # type: ignore[attr-defined]
 
     async def _get_alert(self, interaction: discord.Interaction, alert_id: int) -> Alert:
         assert interaction.guild_id is not None
