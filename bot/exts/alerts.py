@@ -113,9 +113,9 @@ def is_alert_post(message: discord.Message, alert: Alert, item: FeedItemRecord) 
     return False
 
 
-def needed_permissions(alert: Alert, channel: AlertChannel) -> tuple[str, ...]:
-    """What the bot needs in ``channel`` to post ``alert``'s articles."""
-    if alert.thread and isinstance(channel, discord.TextChannel):
+def needed_permissions(channel: AlertChannel, *, thread: bool) -> tuple[str, ...]:
+    """What the bot needs in ``channel`` to post articles (with a thread each when asked)."""
+    if thread and isinstance(channel, discord.TextChannel):
         return (*POST_PERMISSIONS, *THREAD_PERMISSIONS)
     return POST_PERMISSIONS
 
@@ -153,7 +153,11 @@ class DiscordAlertSender:
         me = channel.guild.me
         if me is not None:
             allowed = channel.permissions_for(me)
-            missing = [p for p in needed_permissions(alert, channel) if not getattr(allowed, p)]
+            missing = [
+                p
+                for p in needed_permissions(channel, thread=alert.thread)
+                if not getattr(allowed, p)
+            ]
             if missing:
                 raise MissingAccess(f"the bot lacks {permission_names(missing)} in #{channel.name}")
         embed = alert_embed(alert, item, await self._label(item))

@@ -169,14 +169,10 @@ class AlertCommands(AdminBase):
             name = await self._resolve_topic(interaction, schedule_topic(topic))  # type: ignore[attr-defined]
             is_forum = isinstance(channel, discord.ForumChannel)
             threads = thread and not is_forum
-            probe = Alert(
-                0, interaction.guild.id, channel.id, None, None, (), (), threads, None,
-                self.now(), False, None, 0, None, self.now(),
-            )  # fmt: skip
             me = interaction.guild.me
             if me is not None:
                 allowed = channel.permissions_for(me)
-                wanted = needed_permissions(probe, channel)
+                wanted = needed_permissions(channel, thread=threads)
                 missing = [p for p in wanted if not getattr(allowed, p)]
                 if missing:
                     raise UserFacingError(
