@@ -218,11 +218,13 @@ class DiscordAlertSender:
         for thread in threads.values():
             if thread.name != name or thread.owner_id != me:
                 continue
-            try:
-                starter = thread.starter_message or await thread.fetch_message(thread.id)
-            except discord.NotFound:
-                continue
-            if is_alert_post(starter, alert, item):
+            # The post's first message (in Discord its id is the thread's; read it from
+            # the thread's history rather than rely on that).
+            starter = thread.starter_message
+            if starter is None:
+                async for message in thread.history(limit=1, oldest_first=True):
+                    starter = message
+            if starter is not None and is_alert_post(starter, alert, item):
                 found.append(starter.id)
         return found
 

@@ -303,3 +303,31 @@ async def test_the_loop_notices_articles_that_arrive_between_rounds(room: Newsro
     assert posted.state == "posted"
     assert titles(room.bot_posts()) == ["New ferry ordered for Gull Island"]
     assert await cog.run_if_due() == []  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("where", ["text", "thread", "forum"])
+async def test_the_bot_recognises_its_own_earlier_post_of_an_article(
+    room: Newsroom, where: str
+) -> None:
+    # What recovery after a crash relies on: finding the post of (alert, article) before
+    # sending again, in a channel, or among a forum's posts (which take no nonce).
+    channel = room.guild.create_forum_channel("headlines") if where == "forum" else room.news
+    await follow_gazette(room)
+    await room.admin("alert add", channel=channel, thread=where == "thread")
+    await room.admin("alert add", channel=channel, thread=where == "thread")
+    serve(room, FERRY, LIGHTHOUSE, NEW_FERRY, STORM)
+    await room.env.advance_time(16 * 60)
+    [feed] = await store_of(room).feeds.all()
+    await room.bot.get_cog("Feeds").fetch_now(feed)  # type: ignore[union-attr]
+    store = store_of(room)
+    first, second = await store.alerts.all()
+    new_ferry, storm = await store.alerts.new_items(first, limit=5)
+    sender = room.bot.get_cog("Alerts").sender  # type: ignore[union-attr]
+
+    posted = await sender.send_alert(first, new_ferry, "nonce-1")
+    await sender.send_alert(first, storm, "nonce-2")  # no link: known by its headline
+    await sender.send_alert(second, new_ferry, "nonce-3")
+
+    assert await sender.find_alert_posts(first, new_ferry) == [posted]
+    assert len(await sender.find_alert_posts(first, storm)) == 1
+    assert await sender.find_alert_posts(second, storm) == []  # another alert's post is not it
