@@ -224,8 +224,8 @@ MIGRATIONS: tuple[Migration, ...] = (
                 UNIQUE (alert_id, article_id)
             )
             """,
-            "CREATE INDEX alert_posts_open ON alert_posts (state) "
-            "WHERE state IN ('claimed', 'failed')",
+            "CREATE INDEX alert_posts_claimed ON alert_posts (state) WHERE state = 'claimed'",
+            "CREATE INDEX alert_posts_failed ON alert_posts (alert_id) WHERE state = 'failed'",
         ),
     ),
 )
