@@ -171,7 +171,7 @@ class DiscordAlertSender:
                 return created.message.id
             message = await channel.send(embed=embed, nonce=nonce, allowed_mentions=none)
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError, OSError) as error:
-            raise poster_error(error, sending=True) from error
+            raise _sending_error(error) from error
         if alert.thread:
             await self._thread_on(message, item)
         return message.id
@@ -227,6 +227,14 @@ class DiscordAlertSender:
             if starter is not None and is_alert_post(starter, alert, item):
                 found.append(starter.id)
         return found
+
+
+def _sending_error(error: BaseException) -> BaseException:
+    """The runner's error for a failed send, worded for an article rather than a digest."""
+    mapped = poster_error(error, sending=True)
+    if mapped is error:
+        return mapped
+    return type(mapped)(str(mapped).replace("digest", "article"))
 
 
 def _store(bot: NewsBot) -> Store:
