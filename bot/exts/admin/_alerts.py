@@ -214,6 +214,11 @@ class AlertCommands(AdminBase):
         ]
         if thread and is_forum:
             lines.append("(`thread` is not needed in a forum: every article is its own post.)")
+        if me is not None and not channel.permissions_for(me).read_message_history:
+            lines.append(
+                "Tip: give me Read Message History there too, so that after a restart I can "
+                "check whether an article already went out."
+            )
         if not await self.store.feeds.all():
             lines.append("The library follows no feeds yet: add one with `/admin feed add`.")
         await answer(interaction, content="\n".join(lines), ephemeral=True)
