@@ -268,7 +268,8 @@ class FakeDiscord:
             ],
             "emojis": [],
             "stickers": [],
-            "threads": [],
+            # Active threads, as Discord lists them when a bot (re)connects.
+            "threads": list(self.threads.values()),
             "voice_states": [],
             "presences": [],
             "stage_instances": [],

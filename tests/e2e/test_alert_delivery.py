@@ -14,6 +14,7 @@ import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from bot_process import BotProcess, start_bot
@@ -91,44 +92,52 @@ async def poll(condition, timeout: float = 30.0) -> None:  # type: ignore[no-unt
             await asyncio.sleep(0.1)
 
 
-def urls(fake: FakeDiscord, channel_id: int) -> list[str]:
-    return [e.get("url") for m in fake.posted(channel_id) for e in m.get("embeds", [])]
-
-
 async def run_bot(fake: FakeDiscord, root: Path) -> BotProcess:
     return await start_bot(fake, root, FEEDS_ALLOW_PRIVATE="true", LOG_LEVEL="INFO")
 
 
+def delivered(fake: FakeDiscord, channel_id: int) -> list[dict[str, Any]]:
+    """The alert posts in a text channel, or the starter messages of a forum's posts."""
+    if channel_id == FORUM_ID:
+        return [m for t in fake.threads_of(FORUM_ID) for m in fake.posted(int(t["id"]))]
+    return fake.posted(channel_id)
+
+
+def urls(messages: list[dict[str, Any]]) -> list[str]:
+    return [embed.get("url") for m in messages for embed in m.get("embeds", [])]
+
+
+@pytest.mark.parametrize("channel_id", [CHANNEL_ID, FORUM_ID], ids=["text", "forum"])
 async def test_a_sigkill_mid_delivery_loses_nothing_and_repeats_nothing(
     tmp_path: Path, workdir: Path, fake_discord: FakeDiscord, feed_server: FeedServer,
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, channel_id: int,
 ) -> None:  # fmt: skip
     await follow_and_alert(
         workdir, feed_server, monkeypatch,
-        {"channel_id": CHANNEL_ID, "keywords": ("ferry",), "exclude": ("pier",)},
+        {"channel_id": channel_id, "keywords": ("ferry",), "exclude": ("pier",)},
     )  # fmt: skip
     wanted = [f"https://gazette.example/news/ferry-{n}" for n in range(12)]
 
     bot = await run_bot(fake_discord, workdir)
     try:
         # Five go at once, the next five after the channel's pause: kill it in between.
-        await bot.until(lambda: len(fake_discord.posted(CHANNEL_ID)) >= 6, timeout=60)
+        await bot.until(lambda: len(delivered(fake_discord, channel_id)) >= 6, timeout=60)
         bot.signal(signal.SIGKILL)
         assert await bot.wait_exit() == -signal.SIGKILL
     finally:
         await bot.stop()
-    assert 6 <= len(fake_discord.posted(CHANNEL_ID)) < 12  # killed mid-delivery
+    assert 6 <= len(delivered(fake_discord, channel_id)) < 12  # killed mid-delivery
 
     again = await run_bot(fake_discord, workdir)
     try:
-        await again.until(lambda: len(fake_discord.posted(CHANNEL_ID)) >= 12, timeout=60)
+        await again.until(lambda: len(delivered(fake_discord, channel_id)) >= 12, timeout=60)
         # Every new item judged and every post completed in the ledger: nothing is left
         # that a later tick could post.
         await poll(lambda: ledger(workdir) == {"posted": 12, "skipped": 4})
     finally:
         await again.stop()
 
-    posted = urls(fake_discord, CHANNEL_ID)
+    posted = urls(delivered(fake_discord, channel_id))
     assert sorted(posted) == sorted(wanted)  # every ferry item, no bakery, the old one neither
     assert [n for n, c in collections.Counter(posted).items() if c > 1] == []
 
