@@ -42,6 +42,7 @@ EXTENSIONS: tuple[str, ...] = (
     "bot.exts.meta",
     "bot.exts.scheduler",
     "bot.exts.feeds",
+    "bot.exts.alerts",
     "bot.exts.admin",
 )
 

@@ -37,7 +37,7 @@ from bot.schedule import (
     suggest_timezones,
 )
 from bot.search import complete
-from bot.store import Schedule
+from bot.store import Schedule, StoreError
 from bot.ui.limits import CHOICE_NAME, CHOICE_VALUE, CHOICES
 from bot.ui.text import fit, shorten
 
@@ -132,6 +132,29 @@ async def topic_choices(
     except Exception:
         _log.exception("topic autocomplete failed for %r", current[:200])
         return []
+
+
+async def feed_choices(
+    interaction: discord.Interaction, current: str
+) -> list[app_commands.Choice[str]]:
+    """The library's feeds, by number or by name, for a moderator."""
+    if not await moderator_choices(interaction):
+        return []
+    try:
+        feeds = await _bot(interaction).store.feeds.all()
+    except StoreError:
+        _log.exception("feed autocomplete failed")
+        return []
+    options = [
+        (str(f.id), fit(f"#{f.id} {f.label} ({f.url})", CHOICE_NAME, render=str))
+        for f in feeds
+    ]
+    typed = current.strip().lstrip("#")
+    if typed.isdigit():
+        picked = [(value, label) for value, label in options if value.startswith(typed)]
+    else:
+        picked = complete(typed, options, limit=CHOICES)
+    return [app_commands.Choice(name=label, value=value) for value, label in picked[:CHOICES]]
 
 
 def resolve_article(service: NewsService, text: str) -> tuple[Article | None, list[str]]:

@@ -19,6 +19,7 @@ import discord
 from discord.ext import commands, tasks
 
 from bot.corpus.model import Article
+from bot.exts._posting import notice_channel
 from bot.feeds.fetch import Fetcher
 from bot.feeds.ingest import (
     FeedIngestor,
@@ -235,7 +236,7 @@ class Feeds(commands.Cog):
 
     async def _notify(self, guild_id: int, message: str, feed: Feed) -> None:
         guild = self.bot.get_guild(guild_id)
-        target = _notice_channel(guild) if guild is not None else None
+        target = notice_channel(guild) if guild is not None else None
         details: dict[str, object] = {"feed": feed.id, "message": message}
         result: AuditResult = "error"
         if target is None:
@@ -256,17 +257,6 @@ class Feeds(commands.Cog):
             result=result,
             now=discord.utils.utcnow(),
         )
-
-
-def _notice_channel(guild: discord.Guild) -> discord.TextChannel | None:
-    me = guild.me
-    for channel in (guild.system_channel, guild.public_updates_channel):
-        if channel is None or me is None:
-            continue
-        allowed = channel.permissions_for(me)
-        if allowed.view_channel and allowed.send_messages:
-            return channel
-    return None
 
 
 async def setup(bot: NewsBot) -> None:

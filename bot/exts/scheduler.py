@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -31,12 +30,11 @@ from discord.ext import commands, tasks
 
 from bot.digest import Digest
 from bot.exts._permissions import missing_permissions, permission_names
+from bot.exts._posting import notice_channel, notice_text, poster_error
 from bot.schedule import (
     ChannelGone,
     DigestDelivery,
     MissingAccess,
-    NothingToPost,
-    PosterError,
     RunOutcome,
     ScheduleRunner,
     TransientError,
@@ -46,8 +44,6 @@ from bot.schedule import (
 )
 from bot.store import AuditResult, Schedule, Store
 from bot.ui.embeds import scheduled_digest_embed
-from bot.ui.limits import CONTENT
-from bot.ui.text import ZWSP, escape, fit
 
 if TYPE_CHECKING:
     from bot.app import NewsBot
@@ -59,42 +55,6 @@ LOOP_SECONDS = 30.0
 # whole database at least this often, in case the schedules changed behind its back.
 MAX_IDLE = dt.timedelta(hours=1)
 HISTORY_LIMIT = 100  # messages read back after a run's due time when looking for its post
-# Discord's JSON error code for a message that no longer exists.
-UNKNOWN_MESSAGE = 10008
-# A channel mention after ``escape`` (which stops every ``<#…>`` from rendering).
-_ESCAPED_CHANNEL = re.compile("<" + ZWSP + r"#(\d+)>")
-
-
-def notice_text(message: str) -> str:
-    """A notice fit for a public channel: markdown and mentions in it escaped (it quotes
-    channel names and Discord's error text), except the bare ``<#id>`` channel mentions
-    the bot wrote, which still link to the channel."""
-
-    def render(text: str) -> str:
-        return _ESCAPED_CHANNEL.sub(r"<#\1>", escape(text))
-
-    return fit(message, CONTENT, render=render)
-
-
-# -- talking to Discord ------------------------------------------------------------------
-
-
-def poster_error(error: BaseException, *, sending: bool = False) -> BaseException:
-    """The runner's error for what Discord (or the network) said."""
-    if isinstance(error, discord.NotFound):
-        if sending and error.code == UNKNOWN_MESSAGE:
-            # Discord matched the nonce to an earlier post that has since been deleted.
-            return NothingToPost("the earlier post of this digest was deleted by a moderator")
-        return ChannelGone(f"the channel no longer exists (Discord: {error.text or 'not found'})")
-    if isinstance(error, discord.Forbidden):
-        return MissingAccess(f"Discord refused: {error.text or 'missing access'}")
-    if isinstance(error, discord.HTTPException):
-        if error.status >= 500 or error.status == 429:
-            return TransientError(f"Discord answered {error.status}; it may be a passing outage")
-        return PosterError(f"Discord rejected the digest ({error.status}): {error.text}")
-    if isinstance(error, aiohttp.ClientError | TimeoutError | OSError):
-        return TransientError(f"could not reach Discord: {type(error).__name__}")
-    return error
 
 
 def _store(bot: NewsBot) -> Store:
@@ -291,7 +251,7 @@ class Scheduler(commands.Cog):
         """Tell a server's moderators (system or public updates channel) and audit it."""
         store = _store(self.bot)
         guild = self.bot.get_guild(guild_id)
-        target = _notice_channel(guild) if guild is not None else None
+        target = notice_channel(guild) if guild is not None else None
         details: dict[str, object] = {"message": message}
         result: AuditResult = "error"
         if target is None:
@@ -315,17 +275,6 @@ class Scheduler(commands.Cog):
             result=result,
             now=discord.utils.utcnow(),
         )
-
-
-def _notice_channel(guild: discord.Guild) -> discord.TextChannel | None:
-    me = guild.me
-    for channel in (guild.system_channel, guild.public_updates_channel):
-        if channel is None or me is None:
-            continue
-        allowed = channel.permissions_for(me)
-        if allowed.view_channel and allowed.send_messages:
-            return channel
-    return None
 
 
 async def setup(bot: NewsBot) -> None:

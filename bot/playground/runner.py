@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from bot.config import Settings
+from bot.playground.sample_feed import SampleFeed
 
 if TYPE_CHECKING:
     from bot.playground.session import Playground
@@ -229,10 +230,19 @@ async def _serve(
         service = await asyncio.to_thread(_load_service, settings)
         from bot.app import create_bot  # deferred: importing the app loads every extension
 
-        bot = await create_bot(settings, service)
+        sample = SampleFeed()
+        # The sample feed is on 127.0.0.1: private addresses are allowed, here only.
+        bot = await create_bot(replace(settings, feeds_allow_private=True), service)
         playground = Playground(bot, port=port, guild_id=settings.dev_guild_id)
-        async with playground:
+        async with sample, playground:
             _announce(playground, settings, out, temporary_db=temp, source=source)
+            out.write(
+                f"Sample feed: {sample.url} (each fetch after the first adds a story).\n"
+                f"Try /admin feed add url:{sample.url} interval:5, then\n"
+                "/admin alert add channel:#news keywords:ferry, and watch the next fetch's\n"
+                "ferry story arrive (or fetch now with /admin feed pause, then resume).\n"
+            )
+            out.flush()
             if open_browser:
                 await _open_browser(playground.url)
             await run_until_closed(playground, stop)

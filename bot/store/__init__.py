@@ -34,6 +34,7 @@ Adding to the store, for both databases
   once go through a UNIQUE key and ``ON CONFLICT DO NOTHING``, as the ledger's do.
 """
 
+from bot.store.alerts import Alert, AlertPost, AlertRepo
 from bot.store.audit import AuditRepo
 from bot.store.database import Store
 from bot.store.errors import AlreadyExists, DatabaseFileGone, InvalidValue, NotFound, StoreError
@@ -58,6 +59,9 @@ from bot.store.topics import TopicRepo
 
 __all__ = [
     "SCHEMA_VERSION",
+    "Alert",
+    "AlertPost",
+    "AlertRepo",
     "AlreadyExists",
     "AuditEntry",
     "AuditRepo",

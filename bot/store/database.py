@@ -47,6 +47,7 @@ from typing import Any, cast
 import aiosqlite
 import asyncpg
 
+from bot.store.alerts import AlertRepo
 from bot.store.audit import AuditRepo
 from bot.store.errors import DatabaseFileGone, StoreError
 from bot.store.feeds import FeedRepo
@@ -103,6 +104,7 @@ class Store:
         self.audit = AuditRepo(self)
         self.first_seen = FirstSeenRepo(self)
         self.feeds = FeedRepo(self)
+        self.alerts = AlertRepo(self)
 
     # -- life cycle --------------------------------------------------------------------
 

@@ -200,6 +200,52 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX feed_items_to_alert ON feed_items (first_seen_at) WHERE alert = 1",
         ),
     ),
+    Migration(
+        5,
+        "alerts: new feed articles posted to the channels that want them, and their ledger",
+        (
+            """
+            CREATE TABLE alerts (
+                id            INTEGER PRIMARY KEY AUTOINCREMENT,
+                guild_id      INTEGER NOT NULL,
+                channel_id    INTEGER NOT NULL,
+                feed_id       INTEGER REFERENCES feeds (id) ON DELETE CASCADE,
+                topic         TEXT,
+                keywords      TEXT NOT NULL DEFAULT '[]',
+                exclude       TEXT NOT NULL DEFAULT '[]',
+                thread        INTEGER NOT NULL DEFAULT 0 CHECK (thread IN (0, 1)),
+                created_by    INTEGER,
+                created_at    INTEGER NOT NULL,
+                paused        INTEGER NOT NULL DEFAULT 0 CHECK (paused IN (0, 1)),
+                pause_reason  TEXT,
+                failure_count INTEGER NOT NULL DEFAULT 0,
+                next_retry_at INTEGER,
+                scanned_to    INTEGER NOT NULL
+            )
+            """,
+            "CREATE INDEX alerts_by_guild ON alerts (guild_id)",
+            # One row per (alert, article), claimed before any send: the alerts' ledger.
+            """
+            CREATE TABLE alert_posts (
+                id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                alert_id     INTEGER NOT NULL REFERENCES alerts (id) ON DELETE CASCADE,
+                article_id   TEXT NOT NULL,
+                first_seen   INTEGER NOT NULL,
+                state        TEXT NOT NULL
+                             CHECK (state IN ('claimed', 'posted', 'skipped', 'failed')),
+                nonce        TEXT NOT NULL,
+                attempts     INTEGER NOT NULL DEFAULT 1,
+                claimed_at   INTEGER NOT NULL,
+                completed_at INTEGER,
+                message_id   INTEGER,
+                detail       TEXT,
+                UNIQUE (alert_id, article_id)
+            )
+            """,
+            "CREATE INDEX alert_posts_claimed ON alert_posts (state) WHERE state = 'claimed'",
+            "CREATE INDEX alert_posts_failed ON alert_posts (alert_id) WHERE state = 'failed'",
+        ),
+    ),
 )
 
 SCHEMA_VERSION: int = MIGRATIONS[-1].version
@@ -217,5 +263,7 @@ KNOWN_TABLES: frozenset[str] = frozenset(
         "sqlite_sequence",
         "feeds",
         "feed_items",
+        "alerts",
+        "alert_posts",
     }
 )

@@ -123,7 +123,7 @@ async def test_two_shard_processes_post_each_digest_once_and_survive_a_kill(
             (GUILD_ON_1, recovered, "shard1"),
         ):
             channel = channel_of(guild_id)
-            (message,) = fake.channel_messages[channel]
+            (message,) = fake.messages[channel]
             assert entry.message_id == int(message["id"])  # type: ignore[attr-defined]
             posts = fake.posts_to(channel)
             assert {p.origin for p in posts} == {origin}

@@ -128,6 +128,9 @@ class Newsroom:
         feeds = self.bot.get_cog("Feeds")
         if feeds is not None:
             feeds.fetch_feeds.cancel()  # type: ignore[attr-defined]
+        alerts = self.bot.get_cog("Alerts")
+        if alerts is not None:
+            alerts.deliver.cancel()  # type: ignore[attr-defined]
 
 
 def build_newsroom(env: simcord.Env, settings: Settings) -> Newsroom:

@@ -8,7 +8,7 @@ never a fixed sleep) until a condition over the records holds.
 Shards: each gateway connection is the shard its IDENTIFY names (``[shard_id, count]``,
 ``[0, 1]`` when unsharded) and gets READY and GUILD_CREATE for the guilds on that shard
 (``(guild_id >> 22) % count``) of ``guild_ids``, each with one text channel (id: guild id
-+ 1). Channel messages are kept per channel (``channel_messages``) and read back by
++ 1). Channel messages are kept per channel (``messages``) and read back by
 ``GET /channels/{id}/messages``; a repeated nonce within five minutes gets the first message
 back, as Discord's ``enforce_nonce`` does. ``hold_posts`` holds a channel's message POSTs
 after creating the message (Discord accepted it; the bot never hears back), to kill a bot
@@ -36,6 +36,8 @@ APPLICATION_ID = 900000000000000001
 BOT_USER_ID = APPLICATION_ID
 GUILD_ID = 900000000000000010
 CHANNEL_ID = 900000000000000011
+FORUM_ID = 900000000000000012  # a forum channel, "headlines"
+ALERTS_ID = 900000000000000013  # a second text channel, "alerts"
 MEMBER_ID = 900000000000000020
 OWNER_ID = 900000000000000021
 TIMESTAMP = "2025-01-01T00:00:00.000000+00:00"
@@ -102,8 +104,10 @@ class FakeDiscord:
     connections: int = 0  # gateway websockets opened on the configured gateway
     advertised_attempts: int = 0  # ... and on the URL /gateway/bot and READY hand out
     guild_ids: tuple[int, ...] = (GUILD_ID,)
-    # channel id -> messages posted there (the JSON Discord would return), oldest first
-    channel_messages: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    # Messages the bot posted, by channel (threads are channels too), oldest first: the
+    # JSON Discord would return.
+    messages: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    threads: dict[int, dict[str, Any]] = field(default_factory=dict)  # by thread id
     hold_posts: set[int] = field(default_factory=set)  # channel ids whose POSTs hang
 
     def __post_init__(self) -> None:
@@ -324,7 +328,11 @@ class FakeDiscord:
                     "flags": 0,
                 }
             ],
-            "channels": [self._channel(guild_id)],
+            "channels": [
+                self._channel(channel_of(guild_id), guild_id=guild_id),
+                self._channel(FORUM_ID, "headlines", 15),
+                self._channel(ALERTS_ID, "alerts", 0),
+            ],
             "members": [
                 {
                     "user": _user(BOT_USER_ID, "newsbot", bot=True),
@@ -337,19 +345,28 @@ class FakeDiscord:
             ],
             "emojis": [],
             "stickers": [],
-            "threads": [],
+            # Active threads, as Discord lists them when a bot (re)connects.
+            "threads": list(self.threads.values()),
             "voice_states": [],
             "presences": [],
             "stage_instances": [],
             "guild_scheduled_events": [],
         }
 
-    def _channel(self, guild_id: int = GUILD_ID) -> dict[str, Any]:
-        return {
-            "id": str(channel_of(guild_id)),
-            "type": 0,
+    def _channel(
+        self,
+        channel_id: int = CHANNEL_ID,
+        name: str = "news",
+        kind: int = 0,
+        *,
+        guild_id: int = GUILD_ID,
+    ) -> dict[str, Any]:
+        extra: dict[str, Any] = {"available_tags": [], "flags": 0} if kind == 15 else {}
+        return extra | {
+            "id": str(channel_id),
+            "type": kind,
             "guild_id": str(guild_id),
-            "name": "news",
+            "name": name,
             "position": 0,
             "permission_overwrites": [],
             "nsfw": False,
@@ -460,9 +477,16 @@ class FakeDiscord:
             )
         )
         parts = path.split("/")
-        if len(parts) == 4 and parts[1] == "channels" and parts[3] == "messages":
+        if (
+            len(parts) == 4
+            and parts[1] == "channels"
+            and parts[3] == "messages"
+            and int(parts[2]) in {channel_of(g) for g in self.guild_ids}
+        ):  # a guild's own text channel: posts may be held, nonces de-duplicated
             return await self._channel_messages(request.method, int(parts[2]), body, request)
         try:
+            if path.startswith("/channels/"):
+                return self._channels(request.method, path, dict(request.query), body)
             return self._answer(request.method, path, body)
         finally:
             await self._notify()
@@ -474,7 +498,7 @@ class FakeDiscord:
         if guild_id is None:
             await self._notify()
             return _error(404, "Unknown Channel", 10003)
-        kept = self.channel_messages.setdefault(channel_id, [])
+        kept = self.messages.setdefault(channel_id, [])
         if method == "GET":
             after = int(request.query.get("after") or 0)
             limit = int(request.query.get("limit") or 50)
@@ -613,3 +637,96 @@ class FakeDiscord:
             },
             "resource": resource,
         }
+
+    # -- channels, messages, threads (what alerts use) ---------------------------------
+
+    def posted(self, channel_id: int) -> list[dict[str, Any]]:
+        """The messages the bot posted in a channel (or thread), oldest first."""
+        return list(self.messages.get(channel_id, []))
+
+    def threads_of(self, channel_id: int) -> list[dict[str, Any]]:
+        """Threads opened in (or posted to, for a forum) ``channel_id``, oldest first."""
+        return [t for t in self.threads.values() if t["parent_id"] == str(channel_id)]
+
+    def _snowflake(self) -> int:
+        # Real snowflakes carry their time: discord.py reads history "after" a moment.
+        millis = int(time.time() * 1000) - 1420070400000
+        return (millis << 22) | (next(self._ids) & 0x3FFFFF)
+
+    def _channels(self, method: str, path: str, query: dict[str, str], body: Any) -> web.Response:
+        parts = path.strip("/").split("/")[1:]
+        channel_id = int(parts[0])
+        rest = parts[1:]
+        if method == "POST" and rest == ["messages"]:
+            return _json(self._post(channel_id, body if isinstance(body, dict) else {}))
+        if method == "GET" and rest == ["messages"]:
+            return _json(self._history(channel_id, query))
+        if method == "GET" and len(rest) == 2 and rest[0] == "messages":
+            for message in self.messages.get(channel_id, []):
+                if message["id"] == rest[1]:
+                    return _json(message)
+            return _error(404, "Unknown Message", 10008)
+        if method == "POST" and len(rest) == 3 and rest[0] == "messages" and rest[2] == "threads":
+            thread = self._thread(int(rest[1]), channel_id, (body or {}).get("name", ""))
+            return _json(thread)
+        if method == "POST" and rest == ["threads"]:
+            thread = self._thread(self._snowflake(), channel_id, (body or {}).get("name", ""))
+            starter = self._post(int(thread["id"]), (body or {}).get("message") or {})
+            starter["id"] = thread["id"]  # a forum post's starter message shares its id
+            return _json(thread | {"message": starter})
+        if method == "GET" and rest[:2] == ["threads", "archived"]:
+            return _json({"threads": [], "members": [], "has_more": False})
+        return _error(404, f"fake Discord does not implement {method} {path}", 0)
+
+    def _post(self, channel_id: int, data: dict[str, Any]) -> dict[str, Any]:
+        nonce = data.get("nonce")
+        history = self.messages.setdefault(channel_id, [])
+        if nonce is not None and data.get("enforce_nonce"):
+            for earlier in history:
+                if earlier.get("nonce") == nonce:
+                    return earlier  # Discord's de-duplication of a repeated send
+        message = self._message(data) | {
+            "id": str(self._snowflake()),
+            "type": 0,
+            "channel_id": str(channel_id),
+            "nonce": nonce,
+        }
+        message.pop("webhook_id", None)
+        message.pop("application_id", None)
+        history.append(message)
+        return message
+
+    def _history(self, channel_id: int, query: dict[str, str]) -> list[dict[str, Any]]:
+        limit = int(query.get("limit", "50"))
+        found = self.messages.get(channel_id, [])
+        if "after" in query:
+            after = int(query["after"])
+            found = [m for m in found if int(m["id"]) > after][:limit]
+        elif "before" in query:
+            before = int(query["before"])
+            found = [m for m in found if int(m["id"]) < before][-limit:]
+        else:
+            found = found[-limit:]
+        return list(reversed(found))  # newest first, as Discord answers
+
+    def _thread(self, thread_id: int, parent_id: int, name: str) -> dict[str, Any]:
+        thread = {
+            "id": str(thread_id),
+            "type": 11,
+            "guild_id": str(GUILD_ID),
+            "parent_id": str(parent_id),
+            "name": name,
+            "owner_id": str(BOT_USER_ID),
+            "message_count": 0,
+            "member_count": 1,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": TIMESTAMP,
+                "locked": False,
+            },
+        }
+        self.threads[thread_id] = thread
+        return thread

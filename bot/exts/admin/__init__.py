@@ -5,7 +5,9 @@
 - ``_articles``: ``/admin article add|remove`` and ``/admin reload``;
 - ``_topics``: ``/admin topic add|remove|list`` and the server-topic provider;
 - ``_settings``: ``/admin settings``, ``/admin stats`` and ``/admin audit``;
-- ``_feeds``: ``/admin feed add|list|remove|pause|resume|test`` (the library's feeds).
+- ``_feeds``: ``/admin feed add|list|remove|pause|resume|test`` (the library's feeds);
+- ``_alerts``: ``/admin alert add|list|remove|pause|resume|preview`` (new articles into
+  a server's channels).
 
 Each part is a mixin of the one ``Admin`` group cog, so they share one ``/admin`` group
 and one check (``bot.exts._access``: who is a moderator, both guards, the audit trail).
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING
 from discord.ext import commands
 
 from bot.exts._access import moderator_only
+from bot.exts.admin._alerts import AlertCommands
 from bot.exts.admin._articles import ArticleCommands
 from bot.exts.admin._feeds import FeedCommands
 from bot.exts.admin._schedules import ScheduleCommands
@@ -37,9 +40,10 @@ class Admin(
     TopicCommands,
     SettingsCommands,
     FeedCommands,
+    AlertCommands,
     commands.GroupCog,
     group_name="admin",
-    group_description="Moderator tools: schedules, articles, feeds, topics, settings",
+    group_description="Moderator tools: schedules, articles, feeds, alerts, topics, settings",
 ):
     """Moderator tools."""
 

@@ -15,17 +15,16 @@ import discord
 from discord import app_commands
 
 from bot.errors import UserFacingError
-from bot.exts._access import audited, moderator_choices, require_library_access
+from bot.exts._access import audited, require_library_access
 from bot.exts._cogs import FeedsCog, feeds_cog
+from bot.exts._options import feed_choices
 from bot.exts.admin._base import AdminBase
 from bot.feeds.errors import FeedError
 from bot.feeds.ingest import FeedPreview, FetchReport, summary_line
 from bot.feeds.manage import add_feed, find_feed
-from bot.search import complete
 from bot.store import Feed, StoreError
 from bot.ui import limits
 from bot.ui.embeds import COLOUR, NOTICE_COLOUR
-from bot.ui.limits import CHOICES
 from bot.ui.replies import answer, defer, show_pages
 from bot.ui.text import fit, safe_url
 
@@ -152,23 +151,7 @@ class FeedCommands(AdminBase):
     async def _feed_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if not await moderator_choices(interaction):
-            return []
-        try:
-            feeds = await self.store.feeds.all()
-        except StoreError:
-            _log.exception("feed autocomplete failed")
-            return []
-        options = [
-            (str(f.id), fit(f"#{f.id} {f.label} ({f.url})", limits.CHOICE_NAME, render=str))
-            for f in feeds
-        ]
-        typed = current.strip().lstrip("#")
-        if typed.isdigit():
-            picked = [(value, label) for value, label in options if value.startswith(typed)]
-        else:
-            picked = complete(typed, options, limit=CHOICES)
-        return [app_commands.Choice(name=label, value=value) for value, label in picked[:CHOICES]]
+        return await feed_choices(interaction, current)
 
     async def _feed(self, ref: str) -> Feed:
         try:

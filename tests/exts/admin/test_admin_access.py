@@ -43,6 +43,12 @@ def sample_options(room: Newsroom, schedule_id: int) -> dict[str, dict[str, Any]
         "admin feed pause": {"feed": "1"},
         "admin feed resume": {"feed": "1"},
         "admin feed test": {"url": "https://feeds.example.com/news.xml"},
+        "admin alert add": {"channel": room.news, "keywords": "ferry"},
+        "admin alert list": {},
+        "admin alert remove": {"alert": 1},
+        "admin alert pause": {"alert": 1},
+        "admin alert resume": {"alert": 1},
+        "admin alert preview": {"alert": 1},
     }
 
 
