@@ -265,8 +265,10 @@ class AlertRepo:
     async def advance(self, alert_id: int, scanned_to: dt.datetime) -> None:
         """The alert has judged every item first seen before ``scanned_to``."""
         await self._update(
-            "UPDATE alerts SET scanned_to = max(scanned_to, ?) WHERE id = ?",
-            (to_epoch(scanned_to), alert_id),
+            # CASE, not SQLite's two-argument max(): the same SQL runs on PostgreSQL.
+            "UPDATE alerts SET scanned_to = CASE WHEN scanned_to > ? THEN scanned_to ELSE ? END "
+            "WHERE id = ?",
+            (to_epoch(scanned_to), to_epoch(scanned_to), alert_id),
         )
 
     async def _update(self, sql: str, params: tuple[Any, ...]) -> None:
@@ -293,16 +295,16 @@ class AlertRepo:
             f"{feed_filter}"
             "AND NOT EXISTS (SELECT 1 FROM alert_posts AS p "
             "WHERE p.alert_id = ? AND p.article_id = i.article_id) "
-            "ORDER BY i.first_seen_at, i.rowid LIMIT ?",
+            "ORDER BY i.first_seen_at, i.article_id LIMIT ?",
             params,
         )
         return [_item(row) for row in rows]
 
     async def watermark(self) -> tuple[int | None, int | None]:
-        """Something that changes whenever feed items arrive (the newest item's rowid and
-        first-seen time), so a caller can tell cheaply whether to look for new ones."""
+        """Something that changes whenever feed items arrive (how many there are and the
+        newest first-seen time), so a caller can tell cheaply whether to look for new ones."""
         row = await self._store.fetchone(
-            "SELECT (SELECT max(rowid) FROM feed_items), "
+            "SELECT (SELECT count(*) FROM feed_items), "
             "(SELECT max(first_seen_at) FROM feed_items WHERE alert = 1)"
         )
         return (row[0], row[1]) if row else (None, None)
