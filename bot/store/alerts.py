@@ -249,9 +249,9 @@ class AlertRepo:
         """One more failure in a row: retry at ``next_retry_at``, or pause with a reason."""
         await self._update(
             "UPDATE alerts SET failure_count = failure_count + 1, next_retry_at = ?, "
-            "paused = CASE WHEN ? IS NULL THEN paused ELSE 1 END, "
-            "pause_reason = coalesce(?, pause_reason) WHERE id = ?",
-            (maybe_to_epoch(next_retry_at), pause_reason, pause_reason, alert_id),
+            "paused = CASE WHEN ? = 1 THEN 1 ELSE paused END, "
+            "pause_reason = coalesce(CAST(? AS TEXT), pause_reason) WHERE id = ?",
+            (maybe_to_epoch(next_retry_at), int(pause_reason is not None), pause_reason, alert_id),
         )
 
     async def record_success(self, alert_id: int) -> None:
@@ -295,7 +295,7 @@ class AlertRepo:
             f"{feed_filter}"
             "AND NOT EXISTS (SELECT 1 FROM alert_posts AS p "
             "WHERE p.alert_id = ? AND p.article_id = i.article_id) "
-            "ORDER BY i.first_seen_at, i.article_id LIMIT ?",
+            "ORDER BY i.first_seen_at, i.feed_id, i.seq LIMIT ?",
             params,
         )
         return [_item(row) for row in rows]
@@ -321,7 +321,7 @@ class AlertRepo:
         feed_filter = "AND feed_id = ? " if feed_id is not None else ""
         rows = await self._store.fetchall(
             f"SELECT {_ITEM_COLUMNS} FROM feed_items WHERE expired = 0 {feed_filter}"
-            "ORDER BY first_seen_at DESC, rowid DESC LIMIT ?",
+            "ORDER BY first_seen_at DESC, feed_id DESC, seq DESC LIMIT ?",
             (*((feed_id,) if feed_id is not None else ()), max(1, limit)),
         )
         return [_item(row) for row in rows]

@@ -475,8 +475,10 @@ class FeedRepo:
                     (at, feed.id, to_epoch(feed.last_ok_at)),
                 )
             await conn.executemany(
-                f"INSERT INTO feed_items ({_ITEM_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                # ``seq`` keeps the feed's own order among items first seen together
+                # (alerts post them in that order; PostgreSQL has no rowid).
+                f"INSERT INTO feed_items ({_ITEM_COLUMNS}, seq) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
                 [
                     (
                         feed.id,
@@ -494,8 +496,9 @@ class FeedRepo:
                         w.body_origin,
                         w.content_hash,
                         alert,
+                        position,
                     )
-                    for w in inserts
+                    for position, w in enumerate(inserts)
                 ],
             )
             await conn.executemany(

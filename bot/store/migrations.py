@@ -204,6 +204,8 @@ MIGRATIONS: tuple[Migration, ...] = (
         5,
         "alerts: new feed articles posted to the channels that want them, and their ledger",
         (
+            # The feed's own order of items first seen together, which alerts post in.
+            "ALTER TABLE feed_items ADD COLUMN seq INTEGER NOT NULL DEFAULT 0",
             """
             CREATE TABLE alerts (
                 id            INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from alert_fakes import FakeClock
 
 from bot.store import Store
+from tests.support.alert_fakes import FakeClock
 
 START = dt.datetime(2026, 12, 1, 8, 0, tzinfo=dt.UTC)
 
@@ -20,7 +20,15 @@ def clock() -> FakeClock:
     return FakeClock(START)
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_location(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The alert store and runner tests run on both databases."""
+    if request.param == "sqlite":
+        return str(tmp_path / "newsbot.db")
+    return str(request.getfixturevalue("pg_url"))
+
+
 @pytest_asyncio.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    async with await Store.open(tmp_path / "newsbot.db") as opened:
+async def store(store_location: str) -> AsyncIterator[Store]:
+    async with await Store.open(store_location) as opened:
         yield opened

@@ -83,7 +83,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest_asyncio.fixture
 async def simcord_bot(settings: Settings) -> AsyncIterator[NewsBot]:
-    bot = make_bot(settings)
+    bot = await make_bot(settings)
     yield bot
     await bot.close()
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from alert_fakes import FakeClock, FakeSender, ProcessDied, add_feed, arrive, write
 
 from bot.alerts import NOT_WANTED, AlertRunner, ChannelPacer, alert_nonce
 from bot.store import Store
+from tests.support.alert_fakes import FakeClock, FakeSender, ProcessDied, add_feed, arrive, write
 
 GUILD = 10
 NEWS = 20

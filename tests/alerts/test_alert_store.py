@@ -3,9 +3,8 @@ conditional, and removals cascade (a feed's alerts, an alert's ledger)."""
 
 from __future__ import annotations
 
-from alert_fakes import FakeClock, add_feed, arrive, write
-
 from bot.store import Store
+from tests.support.alert_fakes import FakeClock, add_feed, arrive, write
 
 
 async def test_an_article_is_claimed_once_per_alert(store: Store, clock: FakeClock) -> None:

@@ -50,7 +50,7 @@ async def test_a_newcomer_follows_the_sample_feed_and_watches_an_alert_arrive(
 
     # As ``newsbot playground`` runs it (private addresses allowed for the sample feed),
     # with a minute of simulated time per real second so the 5-minute fetch comes quickly.
-    bot = create_bot(replace(settings, feeds_allow_private=True))
+    bot = await create_bot(replace(settings, feeds_allow_private=True))
     async with (
         SampleFeed() as sample,
         Playground(bot, start_at=START, tick_seconds=0.05, time_scale=60) as running,
