@@ -47,10 +47,14 @@ async def test_a_newcomer_follows_the_sample_feed_and_watches_an_alert_arrive(
     from dataclasses import replace
 
     from bot.app import create_bot
+    from bot.service import NewsService
 
     # As ``newsbot playground`` runs it (private addresses allowed for the sample feed),
     # with a minute of simulated time per real second so the 5-minute fetch comes quickly.
-    bot = await create_bot(replace(settings, feeds_allow_private=True))
+    # The library is loaded before the simulated clock starts, as ``newsbot playground``
+    # does (its parse workers must not start under the simulated clock).
+    service = await asyncio.to_thread(NewsService.load, settings.articles_dir)
+    bot = await create_bot(replace(settings, feeds_allow_private=True), service)
     async with (
         SampleFeed() as sample,
         Playground(bot, start_at=START, tick_seconds=0.05, time_scale=60) as running,

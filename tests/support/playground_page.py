@@ -111,13 +111,19 @@ class PlaygroundPage:
     async def run(self, invocation: str, **options: Any) -> dict[str, Any]:
         """Run a slash command with ``options`` as typed (strings, numbers, booleans)."""
         entry = await self.command_entry(invocation)
-        receipt = await self.action(
-            "run_command",
-            command_id=entry["commandId"],
-            path=entry["path"],
-            schema_fingerprint=entry["schemaFingerprint"],
-            options=options,
-        )
+        for _attempt in range(3):
+            receipt = await self.action(
+                "run_command",
+                command_id=entry["commandId"],
+                path=entry["path"],
+                schema_fingerprint=entry["schemaFingerprint"],
+                options=options,
+            )
+            if not _is_stale(receipt):
+                break
+            # The page was republished between reading and acting (its clock runs fast
+            # here): a person would look again and press enter again; nothing ran.
+            await self.state()
         _require_settled(receipt, f"/{invocation}")
         return receipt
 
@@ -202,6 +208,11 @@ def message_text(message: dict[str, Any]) -> str:
             parts += [field.get("name") or "", field.get("value") or ""]
     parts += [b.get("label") or "" for b in buttons(message)]
     return "\n".join(p for p in parts if p)
+
+
+def _is_stale(receipt: dict[str, Any]) -> bool:
+    codes = {d.get("code") for d in receipt.get("diagnostics") or []}
+    return receipt.get("settlement") == "rejected" and codes == {"stale-revision"}
 
 
 def _require_settled(receipt: dict[str, Any], what: str) -> None:
