@@ -21,6 +21,7 @@ from bot.search.model import IndexStats, SearchResult
 from bot.search.plan import Planner
 from bot.search.query import parse_query
 from bot.search.rank import finalists, length_norms, rerank, scored
+from bot.search.related import SAMPLE, related_words, sample_ids
 from bot.search.segment import Dead, Segment
 from bot.text import sound_key, stem, tokenize
 
@@ -122,6 +123,13 @@ class SearchIndex:
         pool = []
         if plan.possible and plan.groups:
             pool = finalists(self._segments, self._dead, self._norms, plan, within)
+            if pool and max(item[0] for item in pool) < len(plan.groups) and not plan.phrases:
+                # Some word is in none of the best passages: words the library writes
+                # beside the others may stand for it (only then: it costs a second look).
+                wider = self._planner.plan(parsed, related=True)
+                if len(wider.alts) > len(plan.alts):
+                    plan = wider
+                    pool = finalists(self._segments, self._dead, self._norms, plan, within)
         hits = rerank(self._segments, plan, pool, limit, per_article)
         notice = ONLY_STOPWORDS if plan.only_stopwords else None
         if not hits:
@@ -202,6 +210,28 @@ class SearchIndex:
         out = {w for seg in self._segments for w in seg.vocab.forms(key, shorter=known)}
         out.discard(term)
         return out
+
+    def related(self, term: str) -> list[tuple[str, float]]:
+        """Words over-represented in a sample of the live passages holding ``term`` or
+        another form of it (``redundant``, ``redundancies``: one subject)."""
+        if " " in term:
+            return []
+        words = sorted({term, *self.forms(term)})
+        total = sum(seg.df(w) for seg in self._segments for w in words)
+        if total <= 0:
+            return []
+        # Grouped by article: a story that names someone in every sentence is one story.
+        stories: dict[tuple[int, int], list[str]] = {}
+        for seg_no, (seg, dead) in enumerate(zip(self._segments, self._dead, strict=True)):
+            for word in words:
+                arr = seg.postings.get(word)
+                if arr is None:
+                    continue
+                share = max(1, round(SAMPLE * len(arr) / total))
+                for pid in sample_ids(arr, len(arr), share):
+                    if pid not in dead.pids:
+                        stories.setdefault((seg_no, seg.p_article[pid]), []).append(seg.texts[pid])
+        return related_words(term, stories.values(), self.df, self._passages)
 
     def sounds_like(self, term: str) -> set[str]:
         """Indexed words sharing ``term``'s phonetic key."""
