@@ -151,11 +151,13 @@ class Plan:
     rerank_text: str
     possible: bool
     only_stopwords: bool = False
+    related: int = 0
 
     def value(self, mask: int) -> tuple[int, float, bool, int, int, int]:
         """Words matched, summed idf, whether the required words are all there, the words
         matched exactly as typed, those matched as typed or in another form, and the
-        function words held."""
+        function words held. A word matched only through a related word is not matched:
+        its (lesser) weight only adds to the sum, like a function word's nudge."""
         coverage = 0
         typed = 0
         exact = 0
@@ -163,6 +165,9 @@ class Plan:
         for group in self.groups:
             hit = mask & group
             if hit:
+                if not hit & ~self.related:
+                    total += next(w for b, w in self.ranked[group] if b & hit)
+                    continue
                 coverage += 1
                 if hit & self.typed:
                     typed += 1
@@ -574,6 +579,7 @@ def make_plan(
     typed = 0
     exact = 0
     near = 0
+    related = 0
     bit_weights: dict[int, float] = {}
     group_of: dict[str, int] = {}
     joined_bit: dict[str, int] = {}
@@ -598,7 +604,9 @@ def make_plan(
                 typed |= bit
             if variant.as_typed and variant.kind != "stem":
                 exact |= bit
-            if not variant.as_typed and variant.kind != "related":
+            if variant.kind == "related":
+                related |= bit
+            elif not variant.as_typed:
                 near |= bit
             if variant.kind == "joined":
                 joined_bit[variant.word] = bit
@@ -659,4 +667,5 @@ def make_plan(
         rerank_text=" ".join(parsed.terms),
         possible=possible,
         only_stopwords=only_stopwords,
+        related=related,
     )
