@@ -51,6 +51,7 @@ MAX_SPLITS = 3  # cuts into two indexed words checked per word
 MAX_SOUNDS = 200  # sound-alikes compared per word
 MAX_PLANNED = 16  # words planned per query, phrase words included (a longer phrase fails)
 CONTEXT_SHARE = 0.1  # a spelling found with the other words this often is their reading
+RELATED_COVERS = False
 RELATED_SHARE = 0.5  # a related word weighs at most this share of the word as typed
 MAX_RELATED_TERMS = 3  # query words given related words, the rarest
 _CACHE_SIZE = 4096
@@ -165,7 +166,7 @@ class Plan:
         for group in self.groups:
             hit = mask & group
             if hit:
-                if not hit & ~self.related:
+                if not RELATED_COVERS and not hit & ~self.related:
                     total += next(w for b, w in self.ranked[group] if b & hit)
                     continue
                 coverage += 1

@@ -32,14 +32,16 @@ WANT = 400  # stop adding common-word-only candidates past this many
 CAP = 4000  # at most this many passages holding every (common) query word, per segment
 PHRASE_SCAN = 5000  # candidates checked for a quoted phrase before giving up
 RF_SHARE = 0.5  # rapidfuzz's share of the blend, BM25 has the rest
-# rank key = coverage * _LEVEL + exact * _EXACT + typed * _TYPED + soft * _SOFT + BM25 score
-# (below 1000; a float holds the lot exactly enough: 8e12 needs 13 of its ~16 digits)
-_LEVEL, _EXACT, _TYPED, _SOFT = 1e12, 1e9, 1e6, 1e3
+# Each function word of the query a passage holds adds this to its BM25 score: enough to
+# break a tie, never to outweigh a rarer word (``were made`` is no match for ``redundant``).
+SOFT_SCORE = 0.25
+# rank key = coverage * _LEVEL + exact * _EXACT + typed * _TYPED + BM25 score (below 1e6; a
+# float holds the lot exactly enough: 8e12 needs 13 of its ~16 digits)
+_LEVEL, _EXACT, _TYPED = 1e12, 1e9, 1e6
 
 Within = tuple[int, tuple[int, int]]  # (segment number, passage id range)
-# (coverage, words matched exactly, as typed or in another form, function words held, BM25,
-# segment, passage id)
-Finalist = tuple[int, int, int, int, float, int, int]
+# (coverage, words matched exactly, as typed or in another form, BM25, segment, passage id)
+Finalist = tuple[int, int, int, float, int, int]
 
 
 def length_norms(avgdl: float) -> list[float]:
@@ -96,13 +98,10 @@ def scored(
         else:
             pids = [p for p, m in cand.items() if m in kept]
             masks = [cand[p] for p in pids]
-        weight = {m: v[1] for m, v in values.items()}.__getitem__
-        level = {
-            m: v[0] * _LEVEL + v[3] * _EXACT + v[4] * _TYPED + v[5] * _SOFT
-            for m, v in values.items()
-        }.__getitem__
+        weight = {m: v[1] + SOFT_SCORE * v[5] for m, v in values.items()}.__getitem__
+        levels = {m: v[0] * _LEVEL + v[3] * _EXACT + v[4] * _TYPED for m, v in values.items()}
         scores = list(map(mul, map(weight, masks), map(norm, map(seg.p_len.__getitem__, pids))))
-        keys = list(map(add, map(level, masks), scores))
+        keys = list(map(add, map(levels.__getitem__, masks), scores))
         yield keys, scores, seg_no, pids
 
 
@@ -153,7 +152,6 @@ def finalists(
             int(key // _LEVEL),
             int(key % _LEVEL // _EXACT),
             int(key % _EXACT // _TYPED),
-            int(key % _TYPED // _SOFT),
             score,
             seg_no,
             p,
@@ -164,7 +162,7 @@ def finalists(
         return ranked
     kept = []
     for item in ranked:
-        tokens = tokenize(segments[item[5]].text(item[6]))
+        tokens = tokenize(segments[item[4]].text(item[5]))
         if all(has_phrase(tokens, phrase) for phrase in plan.phrases):
             kept.append(item)
             if len(kept) >= POOL:
@@ -188,11 +186,11 @@ def rerank(
     """
     if not pool:
         return []
-    top = max(item[4] for item in pool) or 1.0
+    top = max(item[3] for item in pool) or 1.0
     best_coverage = max(item[0] for item in pool)
     typed_there = any(c == best_coverage and t == c for c, _e, t, *_ in pool)
     finals = []
-    for coverage, exact, typed, soft, score, seg_no, pid in pool:
+    for coverage, exact, typed, score, seg_no, pid in pool:
         if typed_there and coverage == best_coverage and typed < coverage:
             continue
         seg = segments[seg_no]
@@ -200,14 +198,14 @@ def rerank(
         blend = (1 - RF_SHARE) * score / top + RF_SHARE * similarity / 100
         article = seg.articles[seg.p_article[pid]]
         finals.append(
-            (-coverage, -exact, -typed, -soft, -blend, article.id, seg.p_sent[pid], article)
+            (-coverage, -exact, -typed, -blend, article.id, seg.p_sent[pid], article)
         )
-    finals.sort(key=lambda f: f[:7])
+    finals.sort(key=lambda f: f[:6])
     chosen: list[tuple[float, Article, int]] = []
     taken: dict[str, int] = {}
     # Syndicated copies put the same sentence in several articles: show it once.
     shown: set[str] = set()
-    for neg_coverage, _e, _t, _s, neg_blend, article_id, index, article in finals:
+    for neg_coverage, _e, _t, neg_blend, article_id, index, article in finals:
         if taken.get(article_id, 0) >= per_article:
             continue
         text = " ".join(article.sentences[index].split()).casefold()
