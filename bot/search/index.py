@@ -123,9 +123,16 @@ class SearchIndex:
         pool = []
         if plan.possible and plan.groups:
             pool = finalists(self._segments, self._dead, self._norms, plan, within)
-            if pool and max(item[0] for item in pool) < len(plan.groups) and not plan.phrases:
+            if (
+                pool
+                and max(item[0] for item in pool) < len(plan.groups)
+                and not plan.phrases
+                and all(self._planner.known(t) for t in parsed.terms)
+            ):
                 # Some word is in none of the best passages: words the library writes
-                # beside the others may stand for it (only then: it costs a second look).
+                # beside the others may stand for it. Only then, and only for words spelt
+                # as the library spells them (a typo's company says nothing): it costs a
+                # second look.
                 wider = self._planner.plan(parsed, related=True)
                 if len(wider.alts) > len(plan.alts):
                     plan = wider

@@ -292,6 +292,10 @@ class Planner:
             n = self._dfs[term] = self._lex.df(term)
         return n
 
+    def known(self, term: str) -> bool:
+        """True when the library holds ``term`` as typed."""
+        return self._df(term) > 0
+
     def plan(self, parsed: ParsedQuery, related: bool = False) -> Plan:
         """The plan for ``parsed``: each word's readings, weights and bits; with
         ``related``, the rarest words' related words too (weak readings)."""
