@@ -244,15 +244,17 @@ class Completer:
                 if len(some) < FUZZY_CANDIDATES:
                     first = heapq.nsmallest(FUZZY_CANDIDATES, itertools.chain(*arrays))
                     some.update(dict.fromkeys(sorted(set(first))))
-            # Labels holding a spelling of the rarest word, checked for the others'.
+            # Labels holding a spelling of the rarest word, checked for the others' (a
+            # label that holds them all is likelier than any other).
             keys: list[int] = []
             if spellings:
                 spellings.sort(key=lambda s: s[0])
                 others = [forms for _n, forms, _a in spellings[1:]]
                 holders = sorted(set(itertools.chain.from_iterable(spellings[0][2])))
                 for i in holders[:_VERIFY]:
-                    words = set(_ALNUM.findall(lines[i]))
-                    if all(words & forms for forms in others):
+                    # Within the label's text is enough: rapidfuzz has the last word.
+                    line = lines[i]
+                    if all(any(f in line for f in forms) for forms in others):
                         keys.append(i)
                         if len(keys) >= FUZZY_CANDIDATES:
                             break
