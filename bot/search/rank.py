@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from itertools import repeat
+from itertools import compress, repeat
 from operator import add, mul
 
 from rapidfuzz import fuzz
@@ -88,7 +88,8 @@ def scored(
         total.update(cand.values())
     plan = plan.in_context(total)
     for seg_no, seg, cand in collected:
-        counts = Counter(cand.values())
+        # One segment (the usual case): its counts are the totals, counted once.
+        counts = total if len(collected) == 1 else Counter(cand.values())
         values = {m: plan.value(m) for m in counts}
         kept = {m for m, v in values.items() if v[2]}
         if top is not None:
@@ -96,8 +97,9 @@ def scored(
         if len(kept) == len(values):
             pids, masks = list(cand), list(cand.values())
         else:
-            pids = [p for p, m in cand.items() if m in kept]
-            masks = [cand[p] for p in pids]
+            flags = list(map(kept.__contains__, cand.values()))
+            pids = list(compress(cand, flags))
+            masks = list(compress(cand.values(), flags))
         weight = {m: v[1] + SOFT_SCORE * v[5] for m, v in values.items()}.__getitem__
         levels = {m: v[0] * _LEVEL + v[3] * _EXACT + v[4] * _TYPED for m, v in values.items()}
         scores = list(map(mul, map(weight, masks), map(norm, map(seg.p_len.__getitem__, pids))))
