@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from bot.corpus.model import Article
 from bot.search.correct import MAX_EDITS
 from bot.search.model import IndexStats, SearchResult
-from bot.search.plan import Planner
+from bot.search.plan import Plan, Planner
 from bot.search.query import parse_query
 from bot.search.rank import finalists, length_norms, rerank, scored
 from bot.search.related import SAMPLE, related_words, sample_ids
@@ -130,10 +130,13 @@ class SearchIndex:
                 and all(self._planner.known(t) for t in parsed.terms)
             ):
                 # Some word is in none of the best passages: words the library writes
-                # beside the others may stand for it. Only then, and only for words spelt
-                # as the library spells them (a typo's company says nothing): it costs a
-                # second look.
-                wider = self._planner.plan(parsed, related=True)
+                # beside it may stand for it. Only then, and only for words spelt as the
+                # library spells them (a typo's company says nothing): it costs a second
+                # look.
+                best = max(pool)
+                held = plan.matched(set(tokenize(self._segments[best[4]].text(best[5]))))
+                missing = [t for t in parsed.terms if not held & _words_of(plan, t)]
+                wider = self._planner.plan(parsed, related=missing)
                 if len(wider.alts) > len(plan.alts):
                     plan = wider
                     pool = finalists(self._segments, self._dead, self._norms, plan, within)
@@ -246,6 +249,11 @@ class SearchIndex:
         out = {w for seg in self._segments for w in seg.vocab.sounds(key)}
         out.discard(term)
         return out
+
+
+def _words_of(plan: Plan, term: str) -> set[str]:
+    """The words that may stand for ``term`` in ``plan`` (itself and its readings)."""
+    return {term, *(v.word for v in plan.variants.get(term, ()))}
 
 
 def _compacted(

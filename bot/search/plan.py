@@ -9,7 +9,7 @@ index's vocabulary and document frequencies). Each query word is read, in order 
 - as near spellings within the typo budget (``typo``, Meilisearch-style: a typo is often
   another word of the corpus, so even a word the index has may stand for another), and, as
   a last resort, words that sound alike (``sound``: ``braun`` → ``brown``);
-- on request (``related=True``, when the words as read leave some of them unmatched), as
+- on request (``related``: words the best passages lack, see ``SearchIndex.search``), as
   the words the library writes beside it far more often than chance (``related``:
   ``redundant`` → ``jobs``, see :mod:`bot.search.related`): weak readings, weighed below
   the word as typed, never counted as a correction.
@@ -52,8 +52,8 @@ MAX_SOUNDS = 200  # sound-alikes compared per word
 MAX_PLANNED = 16  # words planned per query, phrase words included (a longer phrase fails)
 CONTEXT_SHARE = 0.1  # a spelling found with the other words this often is their reading
 RELATED_COVERS = False
-RELATED_SHARE = 0.5  # a related word weighs at most this share of the word as typed
-MAX_RELATED_TERMS = 3  # query words given related words, the rarest
+RELATED_SHARE = 1.0  # a related word weighs at most this share of the word as typed
+MAX_RELATED_TERMS = 3  # query words given related words, at most (the rarest)
 _CACHE_SIZE = 4096
 _DF_CACHE = 65536
 
@@ -296,9 +296,9 @@ class Planner:
         """True when the library holds ``term`` as typed."""
         return self._df(term) > 0
 
-    def plan(self, parsed: ParsedQuery, related: bool = False) -> Plan:
-        """The plan for ``parsed``: each word's readings, weights and bits; with
-        ``related``, the rarest words' related words too (weak readings)."""
+    def plan(self, parsed: ParsedQuery, related: Collection[str] = ()) -> Plan:
+        """The plan for ``parsed``: each word's readings, weights and bits; for the words
+        in ``related``, their related words too (weak readings)."""
         only_stopwords = all(t in STOPWORDS for t in parsed.terms)
         wanted = list(parsed.terms)
         for phrase in parsed.phrases:
@@ -311,7 +311,7 @@ class Planner:
                 if word not in {v.word for v in variants[term]}:
                     variants[term] = (*variants[term], Variant(word, 0, kind="joined"))
         if related and not only_stopwords:
-            self._add_related(variants, terms)
+            self._add_related(variants, [t for t in terms if t in related])
         soft = {t: (Variant(t, 0, weak=True),) for t in parsed.soft if self._df(t)}
         weights = {t: self._weights(v) for t, v in (*variants.items(), *soft.items())}
         plan = make_plan(parsed, variants, weights, only_stopwords, soft)
@@ -421,18 +421,18 @@ class Planner:
             self._cache[term] = result
         return result
 
-    def _add_related(self, variants: dict[str, Variants], terms: list[str]) -> None:
-        """Add the related words of the query's rarest words (those common enough to keep
-        company, rare enough to say something) to their readings, unless another reading
-        or query word has them already."""
+    def _add_related(self, variants: dict[str, Variants], wanted: list[str]) -> None:
+        """Add the related words of the ``wanted`` query words (the rarest few of those
+        common enough to keep company, rare enough to say something) to their readings,
+        unless another reading or query word has them already."""
         n = self._lex.passages
         fit = [
             t
-            for t in terms
+            for t in wanted
             if t not in STOPWORDS and 0 < self._df(t) <= RELATED_MAX_SHARE * n
         ]
         fit.sort(key=lambda t: (self._df(t), t))
-        taken = set(terms) | {v.word for vs in variants.values() for v in vs}
+        taken = set(variants) | {v.word for vs in variants.values() for v in vs}
         for term in fit[:MAX_RELATED_TERMS]:
             extra = tuple(v for v in self.related(term) if v.word not in taken)
             taken.update(v.word for v in extra)

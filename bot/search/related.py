@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Sequence
 from bot.text import NEWS_FILLER, STOPWORDS, stem, tokenize
 
 SAMPLE = 160  # passages of a term read, at most, spread evenly over its postings
-MAX_SHARE = 0.05  # a term in more than this share of passages keeps company with everything
+MAX_SHARE = 0.25  # a term in more than this share of passages keeps company with everything
 MIN_TOGETHER = 3  # a related word appears beside the term in at least this many articles
 MIN_SHARE = 0.06  # ...and in at least this share of them
 MIN_LIFT = 6.0  # ...this many times more often than in passages at large
