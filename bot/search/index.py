@@ -134,7 +134,7 @@ class SearchIndex:
                 # library spells them (a typo's company says nothing): it costs a second
                 # look.
                 best = max(pool)
-                held = plan.matched(set(tokenize(self._segments[best[4]].text(best[5]))))
+                held = plan.matched(set(tokenize(self._segments[best[5]].text(best[6]))))
                 missing = [t for t in parsed.terms if not held & _words_of(plan, t)]
                 wider = self._planner.plan(parsed, related=missing)
                 if len(wider.alts) > len(plan.alts):

@@ -51,7 +51,6 @@ MAX_SPLITS = 3  # cuts into two indexed words checked per word
 MAX_SOUNDS = 200  # sound-alikes compared per word
 MAX_PLANNED = 16  # words planned per query, phrase words included (a longer phrase fails)
 CONTEXT_SHARE = 0.1  # a spelling found with the other words this often is their reading
-RELATED_COVERS = False
 RELATED_SHARE = 1.0  # a related word weighs at most this share of the word as typed
 MAX_RELATED_TERMS = 3  # query words given related words, at most (the rarest)
 _CACHE_SIZE = 4096
@@ -154,19 +153,22 @@ class Plan:
     only_stopwords: bool = False
     related: int = 0
 
-    def value(self, mask: int) -> tuple[int, float, bool, int, int, int]:
+    def value(self, mask: int) -> tuple[int, float, bool, int, int, int, int]:
         """Words matched, summed idf, whether the required words are all there, the words
-        matched exactly as typed, those matched as typed or in another form, and the
-        function words held. A word matched only through a related word is not matched:
-        its (lesser) weight only adds to the sum, like a function word's nudge."""
+        matched exactly as typed, those matched as typed or in another form, the function
+        words held, and the words stood in for by a related word (not matched: such a
+        passage ranks above others that match as many words, never above one that
+        matches more)."""
         coverage = 0
         typed = 0
         exact = 0
+        related = 0
         total = 0.0
         for group in self.groups:
             hit = mask & group
             if hit:
-                if not RELATED_COVERS and not hit & ~self.related:
+                if not hit & ~self.related:
+                    related += 1
                     total += next(w for b, w in self.ranked[group] if b & hit)
                     continue
                 coverage += 1
@@ -177,7 +179,7 @@ class Plan:
                 total += next(w for b, w in self.ranked[group] if b & hit)
         soft = (mask & self.soft).bit_count()
         ok = all(mask & g for g in self.required)
-        return coverage, total, ok, exact, typed, soft
+        return coverage, total, ok, exact, typed, soft, related
 
     def in_context(self, counts: Mapping[int, int]) -> Plan:
         """This plan with each word's near spellings weighed by the company they keep.

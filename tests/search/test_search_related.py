@@ -13,7 +13,7 @@ from bot.search.related import MAX_RELATED, SAMPLE, related_words, sample_ids
 FILLER_WORDS = (
     "harbour ferry council budget school garden museum river bridge concert orchard "
     "library station market theatre bakery lighthouse vineyard stadium festival"
-).split()
+).split()  # noqa: SIM905
 
 
 def article(article_id: str, *sentences: str) -> Article:
@@ -58,7 +58,7 @@ def test_a_question_finds_the_passage_that_says_it_with_a_related_word() -> None
     result = library().search("jobless northern mill towns", limit=5)
 
     assert result.hits[0].sentence == ANSWER
-    assert "unemployment" in result.hits[0].matched  # it says which word stood in
+    assert "Unemployment" in result.hits[0].matched  # it says which word stood in, as written
     assert result.corrected is None  # a related word is no correction
     # A related word is not a word matched: three of the four words, not four.
     assert int(result.hits[0].score) == 3
