@@ -251,9 +251,7 @@ class Plan:
                 options = self.variants.get(token, ())
                 best = token
                 if options and token not in held_words:
-                    held = [
-                        v for v in options if v.word in held_words and v.kind != "related"
-                    ]
+                    held = [v for v in options if v.word in held_words and v.kind != "related"]
                     if any(v.as_typed for v in held):
                         best = token
                     elif held:
@@ -428,11 +426,7 @@ class Planner:
         common enough to keep company, rare enough to say something) to their readings,
         unless another reading or query word has them already."""
         n = self._lex.passages
-        fit = [
-            t
-            for t in wanted
-            if t not in STOPWORDS and 0 < self._df(t) <= RELATED_MAX_SHARE * n
-        ]
+        fit = [t for t in wanted if t not in STOPWORDS and 0 < self._df(t) <= RELATED_MAX_SHARE * n]
         fit.sort(key=lambda t: (self._df(t), t))
         taken = set(variants) | {v.word for vs in variants.values() for v in vs}
         for term in fit[:MAX_RELATED_TERMS]:
@@ -649,9 +643,7 @@ def make_plan(
             # Quotes ask for the words as typed; a word the index lacks, its nearest spellings.
             nearest = min((v.edits for v in options), default=0)
             as_typed = [v.word for v in options if v.kind == "exact"]
-            positions.append(
-                frozenset(as_typed or [v.word for v in options if v.edits == nearest])
-            )
+            positions.append(frozenset(as_typed or [v.word for v in options if v.edits == nearest]))
             if token in group_of and group_of[token] not in required:
                 required.append(group_of[token])
         phrases.append(tuple(positions))

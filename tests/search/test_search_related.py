@@ -44,9 +44,7 @@ DISTRACTOR = "The northern mill towns held a summer fair."
 
 
 def library() -> SearchIndex:
-    return SearchIndex.build(
-        [*filler(), *TOGETHER, article("a", ANSWER), article("b", DISTRACTOR)]
-    )
+    return SearchIndex.build([*filler(), *TOGETHER, article("a", ANSWER), article("b", DISTRACTOR)])
 
 
 def test_the_library_relates_jobless_to_unemployment() -> None:
@@ -68,9 +66,7 @@ def test_a_question_finds_the_passage_that_says_it_with_a_related_word() -> None
 
 def test_the_words_as_typed_outrank_a_related_word() -> None:
     typed = "Jobless northern mill towns asked for help."
-    index = SearchIndex.build(
-        [*filler(), *TOGETHER, article("a", ANSWER), article("t", typed)]
-    )
+    index = SearchIndex.build([*filler(), *TOGETHER, article("a", ANSWER), article("t", typed)])
     assert index.search("jobless northern mill towns", limit=5).hits[0].sentence == typed
 
 
@@ -81,10 +77,7 @@ def test_a_misspelt_query_is_not_widened_with_related_words() -> None:
 
 
 def test_related_words_are_never_function_words_numbers_or_forms_of_the_word() -> None:
-    stories = [
-        [f"The jobless 2005 and the joblessness {i} said unemployment."]
-        for i in range(6)
-    ]
+    stories = [[f"The jobless 2005 and the joblessness {i} said unemployment."] for i in range(6)]
     words = [w for w, _ in related_words("jobless", stories, lambda w: 1, 1000)]
     assert words == ["unemployment"]
 
