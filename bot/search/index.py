@@ -14,6 +14,7 @@ from __future__ import annotations
 import heapq
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from bot.corpus.model import Article
 from bot.search.correct import MAX_EDITS
@@ -158,7 +159,8 @@ class SearchIndex:
         parsed = parse_query(query.replace('"', " "))
         if not parsed.terms or limit <= 0:
             return []
-        plan = self._planner.plan(parsed)
+        # Function words do not nudge an article's relevance (only a passage's rank).
+        plan = replace(self._planner.plan(parsed), soft=0)
         if not plan.groups:
             return []
         per_article: dict[str, list[float]] = {}
