@@ -123,7 +123,9 @@ class Plan:
     (other forms included), ``exact`` of the words as typed (and their compounds) (for a
     word the library lacks, all its readings are both); ``near`` of near spellings;
     ``soft`` of the function words beside content words (in no group, weak: holding
-    them breaks ties between passages that match the content words alike);
+    them nudges a passage's BM25 a little, see ``rank.SOFT_SCORE``); ``related`` of
+    related words (weak; a word matched only through one is not matched, see
+    :meth:`value`);
     ``weights`` the BM25 idf of each bit, lower for a less likely reading (``ranked``:
     each group's bits, heaviest first); ``frequency``
     the passages holding each bit's word.
