@@ -7,7 +7,8 @@ Each question below was written by hand for one sentence of one BBC article (giv
 article's number in the corpus and a piece of the sentence's text; ``|`` separates other
 sentences that answer it as well, in that article or another): questions with function
 words ("how many …", "did …"), other word forms, split or joined words (``broad band``,
-``wifi``, ``health care``), sound-alike misspellings (``gordon braun``, ``tony bler``) and
+``wifi``, ``health care``), related words (``jobless`` for a sentence that says
+``unemployment``), sound-alike misspellings (``gordon braun``, ``tony bler``) and
 words a typo turns into other words (``prise``, ``bored``). A question scores at rank ``r``
 when its sentence is the ``r``-th hit (of 10); printed: sentence hit@1, hit@3 and MRR, per
 kind and overall, plus the misspelled-keyword hit@5 of ``benchmarks/search.py`` (2–3 content
@@ -100,6 +101,15 @@ QUESTIONS: list[tuple[str, int, str, str]] = [
     ("Medicaid health care budget cut", 1072, "cut the Medicaid budget", "compound"),
     ("GM profits hit by health care costs", 341, "higher healthcare costs in the US", "compound"),
     ("health care costs in North America GM", 568, "higher healthcare costs in North America", "compound"),
+    # related words: the sentence says it with other words than the question's
+    ("how many people were made redundant", 1615, "she was made redundant|staff made redundant would receive|notifying staff of redundancies", "related"),
+    ("how high is the jobless rate in eastern Germany", 1679, "where the rate is 18.8%", "related"),
+    ("fast broadband is changing how people use the web", 317, "fast connection is changing the way people use the internet", "related"),
+    ("low inflation and a low jobless rate may be coming to an end", 516, "low inflation and low unemployment may be coming to an end", "related"),
+    ("US firms hired twice as many workers as expected", 516, "created twice as many jobs as expected|created 337,000 jobs last month", "related"),
+    ("has German joblessness hit five million", 1580, "unemployment figure rose above the psychologically important level of five million", "related"),
+    ("is the jobless rate in the US at its lowest", 520, "The unemployment rate stayed at 5.4% in December", "related"),
+    ("did the Brazilian jobless rate fall to a single digit", 1360, "unemployment rate has fallen to a single", "related"),
     # misspellings: sound-alikes, and typos that are other words
     ("gordon braun rallying cry to supporters", 62, "issued a rallying cry", "misspelt"),
     ("george osborne more talk from gordon braun", 62, "This was more talk from Gordon Brown", "misspelt"),

@@ -1,10 +1,12 @@
 """Autocomplete over (value, label) pairs: prefix matches first, then fuzzy, typos welcome.
 
 A :class:`Completer` folds its options once (one per library state: the service keeps it),
-so a keystroke costs a few C-speed passes over one folded string for the prefix tiers, which
-usually fill the answer; only when they do not, typos are found through the labels' words:
-each typed word's near spellings (the analyser's typo budget, one edit at least) pick the
-candidate labels, and rapidfuzz scores at most ``FUZZY_CANDIDATES`` of them. Discord allows
+with the folded labels sorted and their words indexed, so a keystroke costs a binary search
+for the labels starting with the text and a look at the labels holding its rarest word for
+the other prefix tiers, which usually fill the answer; only when they do not, typos are found
+through the labels' words: each typed word's near spellings (the analyser's typo budget, one
+edit at least) pick the candidate labels, rarest word first, and rapidfuzz scores at most
+``FUZZY_CANDIDATES`` of them. Discord allows
 at most 25 choices whose names and values are 1–100 characters: labels are truncated here,
 values are returned as given, so callers must keep them within 100 characters (they are
 article ids and topic names).
@@ -13,6 +15,8 @@ article ids and topic names).
 from __future__ import annotations
 
 import functools
+import heapq
+import itertools
 import re
 from array import array
 from bisect import bisect_left, bisect_right
@@ -33,6 +37,8 @@ FUZZY_CANDIDATES = 300  # labels scored by rapidfuzz per keystroke, at most
 _SCAN = 5000  # labels checked for "every typed word starts a word", at most
 _MAX_STARTS = 200  # a typed word starting more label words than this is no filter
 _SMALL = 500  # fewer options than this: score them all (cheap, and catches any typo)
+_MANY = 20_000  # labels holding the rarest typed word: past this, a scan finds matches sooner
+_VERIFY = 3000  # labels checked for the other typed words' near spellings, at most
 _ALNUM = re.compile(r"[^\W_]+")  # a word of a folded label, as the word index cuts it
 
 
@@ -90,7 +96,8 @@ class Completer:
     def warm(self) -> Completer:
         """Fold and index the options now (say, off the event loop after a reload), so
         the first keystroke does not pay for it."""
-        _ = self._labels, self._values, self._lines, self._sorted_words
+        _ = self._labels, self._values, self._lines, self._sorted_words, self._words
+        _ = self._labels.ordered, self._values.ordered
         return self
 
     def complete(self, text: str, limit: int = 25) -> list[tuple[str, str]]:
@@ -138,38 +145,84 @@ class Completer:
         if len(chosen) < limit:
             chosen.update(dict.fromkeys(self._values.starting(query, limit)))
         if len(chosen) < limit:
-            chosen.update(dict.fromkeys(labels.containing(" " + query, limit=limit)))
+            chosen.update(dict.fromkeys(self._at_word_start(query, limit)))
         words = query.split()
         if len(chosen) < limit and len(words) > 1:
             candidates = self._holding_starts(words)
+            # From the word index, the first typed word is checked as the index cuts words
+            # ("tv's" holds "tv" and "s"); from the scan, it is in the label as typed.
+            tokens = _ALNUM.findall(words[0]) if candidates is not None else []
             if candidates is None:
                 candidates = labels.containing(" " + words[0], at_start=words[0], limit=_SCAN)
             for i in candidates:
-                line = labels.line(i).split()
-                if all(any(w.startswith(q) for w in line) for q in words[1:]):
+                text = labels.line(i)
+                line = text.split()
+                if all(any(w.startswith(q) for w in line) for q in words[1:]) and (
+                    not tokens or _starts_words(tokens, text)
+                ):
                     chosen[i] = None
                     if len(chosen) >= limit:
                         break
 
+    def _at_word_start(self, query: str, limit: int) -> list[int]:
+        """Labels where a later word starts with the text (`` query`` is in them), in
+        option order, at most ``limit``: of the labels holding the text's rarest word (the
+        last one may be cut short), those that hold the text; a scan when every word is
+        common (matches are then soon found)."""
+        labels = self._labels
+        tokens = _ALNUM.findall(query)
+        sources = [self._word_holders(t, prefix=i == len(tokens) - 1) for i, t in enumerate(tokens)]
+        sized = [(sum(map(len, arrays)), arrays) for arrays in sources if arrays is not None]
+        if not sized or len(self.options) <= _SMALL:
+            return labels.containing(" " + query, limit=limit)
+        size, arrays = min(sized, key=lambda sa: sa[0])
+        if size > _MANY:
+            return labels.containing(" " + query, limit=limit)
+        part = " " + query
+        found = []
+        for i in sorted(set(itertools.chain.from_iterable(arrays))):
+            if part in labels.line(i):
+                found.append(i)
+                if len(found) >= limit:
+                    break
+        return found
+
+    def _word_holders(self, token: str, prefix: bool) -> list[array] | None:
+        """The label lists of the words ``token`` is (or, ``prefix``, starts): None when it
+        starts too many words to be worth it."""
+        index, _vocab = self._words
+        if not prefix:
+            arr = index.get(token)
+            return [arr] if arr is not None else []
+        words = self._sorted_words
+        lo = bisect_left(words, token)
+        hi = bisect_left(words, token + "\U0010ffff", lo)
+        if hi - lo > _MAX_STARTS:
+            return None
+        return [index[w] for w in words[lo:hi]]
+
     def _holding_starts(self, typed: list[str]) -> list[int] | None:
-        """Labels with a word starting with each typed word, through the word index (in
-        option order, at most ``_SCAN``); None when every typed word starts too many words
-        to be worth it (then the labels are scanned)."""
+        """Candidate labels for "every typed word starts a word", through the word index
+        (in option order, at most ``_SCAN``): those with a word starting with each of the
+        two rarest typed words (the caller checks the others); None when every typed word
+        starts too many words to be worth it (then the labels are scanned)."""
         if len(self.options) <= _SMALL:
             return None
-        index, _vocab = self._words
-        words = self._sorted_words
-        common: set[int] | None = None
-        for token in dict.fromkeys(t for w in typed for t in _ALNUM.findall(w)):
-            lo = bisect_left(words, token)
-            hi = bisect_left(words, token + "\U0010ffff", lo)
-            if hi - lo > _MAX_STARTS:
-                continue
-            holders: set[int] = set()
-            for word in words[lo:hi]:
-                holders.update(index[word])
-            common = holders if common is None else common & holders
-        return None if common is None else sorted(common)[:_SCAN]
+        sources = [
+            self._word_holders(t, prefix=True)
+            for t in dict.fromkeys(t for w in typed for t in _ALNUM.findall(w))
+        ]
+        sized = sorted(
+            ((sum(map(len, arrays)), arrays) for arrays in sources if arrays is not None),
+            key=lambda sa: sa[0],
+        )
+        if not sized:
+            return None
+        common = set(itertools.chain.from_iterable(sized[0][1]))
+        if len(sized) > 1 and len(common) > _SCAN // 10:
+            second = set(itertools.chain.from_iterable(sized[1][1]))
+            common &= second
+        return sorted(common)[:_SCAN]
 
     def _fuzzy(self, query: str, limit: int) -> list[int]:
         """Labels like ``query`` despite typos, best first."""
@@ -180,19 +233,32 @@ class Completer:
             # Labels holding a near spelling of every typed word (of the longest words, if
             # none holds them all), in option order, at most FUZZY_CANDIDATES.
             index, vocab = self._words
-            common: set[int] | None = None
+            spellings: list[tuple[int, set[str], list[array]]] = []
             some: dict[int, None] = {}
             for word in sorted(set(tokenize(query)), key=len, reverse=True)[:4]:
                 if len(word) < 3:
                     continue
-                near = vocab.near(word, max(1, typo_budget(word)))
-                holders: set[int] = set()
-                for other in (word, *near):
-                    holders.update(index.get(other, ()))
-                common = holders if common is None else common & holders
+                forms = {word, *vocab.near(word, max(1, typo_budget(word)))}
+                arrays = [index[f] for f in forms if f in index]
+                spellings.append((sum(map(len, arrays)), forms, arrays))
                 if len(some) < FUZZY_CANDIDATES:
-                    some.update(dict.fromkeys(sorted(holders)[:FUZZY_CANDIDATES]))
-            keys = sorted(common) if common else list(some)
+                    first = heapq.nsmallest(FUZZY_CANDIDATES, itertools.chain(*arrays))
+                    some.update(dict.fromkeys(sorted(set(first))))
+            # Labels holding a spelling of the rarest word, checked for the others' (a
+            # label that holds them all is likelier than any other).
+            keys: list[int] = []
+            if spellings:
+                spellings.sort(key=lambda s: s[0])
+                others = [forms for _n, forms, _a in spellings[1:]]
+                holders = sorted(set(itertools.chain.from_iterable(spellings[0][2])))
+                for i in holders[:_VERIFY]:
+                    # Within the label's text is enough: rapidfuzz has the last word.
+                    line = lines[i]
+                    if all(any(f in line for f in forms) for forms in others):
+                        keys.append(i)
+                        if len(keys) >= FUZZY_CANDIDATES:
+                            break
+            keys = keys or list(some)
             picked = {i: lines[i] for i in keys[:FUZZY_CANDIDATES]}
         return [
             key
@@ -221,6 +287,13 @@ class _Folded:
     def line(self, i: int) -> str:
         return self.block[self.starts[i] : self.starts[i + 1] - 1]
 
+    @functools.cached_property
+    def ordered(self) -> tuple[list[str], array]:
+        """The texts sorted, and each one's index: texts starting alike are neighbours."""
+        lines = self.block.split("\n")
+        order = sorted(range(len(lines)), key=lines.__getitem__)
+        return [lines[i] for i in order], array("I", order)
+
     def _index(self, pos: int) -> int:
         return bisect_right(self.starts, pos) - 1
 
@@ -233,13 +306,17 @@ class _Folded:
             pos = block.find(part, pos + 1)
 
     def starting(self, prefix: str, limit: int | None = None) -> list[int]:
-        """Indexes of the texts starting with ``prefix``, in order (at most ``limit``)."""
-        found = [0] if self.block.startswith(prefix) else []
-        for pos in self._find("\n" + prefix):
-            if limit is not None and len(found) >= limit:
-                break
-            found.append(self._index(pos + 1))
-        return found
+        """Indexes of the texts starting with ``prefix``, in order (at most ``limit``): a
+        binary search of the sorted texts."""
+        if "\n" in prefix:
+            return []
+        texts, order = self.ordered
+        lo = bisect_left(texts, prefix)
+        hi = bisect_left(texts, prefix + "\U0010ffff", lo)
+        found = order[lo:hi]
+        if limit is not None and len(found) > limit:
+            return heapq.nsmallest(limit, found)
+        return sorted(found)
 
     def containing(
         self, part: str, at_start: str | None = None, limit: int | None = None
@@ -256,6 +333,12 @@ class _Folded:
                 if limit is not None and added >= limit:
                     break
         return sorted(found)
+
+
+def _starts_words(tokens: list[str], text: str) -> bool:
+    """True when each of ``tokens`` starts a word of ``text`` (words as the index cuts them)."""
+    words = _ALNUM.findall(text)
+    return all(any(w.startswith(t) for w in words) for t in tokens)
 
 
 def _clip(option: tuple[str, str]) -> tuple[str, str]:

@@ -14,13 +14,15 @@ from __future__ import annotations
 import heapq
 import sys
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from bot.corpus.model import Article
 from bot.search.correct import MAX_EDITS
 from bot.search.model import IndexStats, SearchResult
-from bot.search.plan import Planner
+from bot.search.plan import Plan, Planner
 from bot.search.query import parse_query
 from bot.search.rank import finalists, length_norms, rerank, scored
+from bot.search.related import SAMPLE, related_words, sample_ids
 from bot.search.segment import Dead, Segment
 from bot.text import sound_key, stem, tokenize
 
@@ -122,6 +124,23 @@ class SearchIndex:
         pool = []
         if plan.possible and plan.groups:
             pool = finalists(self._segments, self._dead, self._norms, plan, within)
+            if (
+                pool
+                and max(item[0] for item in pool) < len(plan.groups)
+                and not plan.phrases
+                and all(self._planner.known(t) for t in parsed.terms)
+            ):
+                # Some word is in none of the best passages: words the library writes
+                # beside it may stand for it. Only then, and only for words spelt as the
+                # library spells them (a typo's company says nothing): it costs a second
+                # look.
+                best = max(pool)
+                held = plan.matched(set(tokenize(self._segments[best[5]].text(best[6]))))
+                missing = [t for t in parsed.terms if not held & _words_of(plan, t)]
+                wider = self._planner.plan(parsed, related=missing)
+                if len(wider.alts) > len(plan.alts):
+                    plan = wider
+                    pool = finalists(self._segments, self._dead, self._norms, plan, within)
         hits = rerank(self._segments, plan, pool, limit, per_article)
         notice = ONLY_STOPWORDS if plan.only_stopwords else None
         if not hits:
@@ -140,7 +159,8 @@ class SearchIndex:
         parsed = parse_query(query.replace('"', " "))
         if not parsed.terms or limit <= 0:
             return []
-        plan = self._planner.plan(parsed)
+        # Function words do not nudge an article's relevance (only a passage's rank).
+        plan = replace(self._planner.plan(parsed), soft=0)
         if not plan.groups:
             return []
         per_article: dict[str, list[float]] = {}
@@ -203,12 +223,39 @@ class SearchIndex:
         out.discard(term)
         return out
 
+    def related(self, term: str) -> list[tuple[str, float]]:
+        """Words over-represented in a sample of the live passages holding ``term`` or
+        another form of it (``redundant``, ``redundancies``: one subject)."""
+        if " " in term:
+            return []
+        words = sorted({term, *self.forms(term)})
+        total = sum(seg.df(w) for seg in self._segments for w in words)
+        if total <= 0:
+            return []
+        # Grouped by article: a story that names someone in every sentence is one story.
+        stories: dict[tuple[int, int], list[str]] = {}
+        for seg_no, (seg, dead) in enumerate(zip(self._segments, self._dead, strict=True)):
+            for word in words:
+                arr = seg.postings.get(word)
+                if arr is None:
+                    continue
+                share = max(1, round(SAMPLE * len(arr) / total))
+                for pid in sample_ids(arr, len(arr), share):
+                    if pid not in dead.pids:
+                        stories.setdefault((seg_no, seg.p_article[pid]), []).append(seg.texts[pid])
+        return related_words(term, stories.values(), self.df, self._passages)
+
     def sounds_like(self, term: str) -> set[str]:
         """Indexed words sharing ``term``'s phonetic key."""
         key = sound_key(term)
         out = {w for seg in self._segments for w in seg.vocab.sounds(key)}
         out.discard(term)
         return out
+
+
+def _words_of(plan: Plan, term: str) -> set[str]:
+    """The words that may stand for ``term`` in ``plan`` (itself and its readings)."""
+    return {term, *(v.word for v in plan.variants.get(term, ()))}
 
 
 def _compacted(

@@ -8,7 +8,11 @@ index's vocabulary and document frequencies). Each query word is read, in order 
   query words make (``joined``: ``broad band`` → ``broadband``): readings *as typed*;
 - as near spellings within the typo budget (``typo``, Meilisearch-style: a typo is often
   another word of the corpus, so even a word the index has may stand for another), and, as
-  a last resort, words that sound alike (``sound``: ``braun`` → ``brown``).
+  a last resort, words that sound alike (``sound``: ``braun`` → ``brown``);
+- on request (``related``: words the best passages lack, see ``SearchIndex.search``), as
+  the words the library writes beside it far more often than chance (``related``:
+  ``redundant`` → ``jobs``, see :mod:`bot.search.related`): weak readings, weighed below
+  the word as typed, never counted as a correction.
 
 A word's readings are weighed by their odds (see :meth:`Planner._weights`), so the word as
 typed outweighs its other forms, and those outweigh near spellings. Which near spelling was
@@ -30,6 +34,7 @@ from rapidfuzz.distance import OSA
 
 from bot.search.correct import LONG_STEM, MAX_EDITS
 from bot.search.query import ParsedQuery
+from bot.search.related import MAX_SHARE as RELATED_MAX_SHARE
 from bot.text import STOPWORDS, correction_budget, stem, typo_budget
 
 MAX_VARIANTS = 8  # near spellings looked up per query word, the likeliest
@@ -46,6 +51,8 @@ MAX_SPLITS = 3  # cuts into two indexed words checked per word
 MAX_SOUNDS = 200  # sound-alikes compared per word
 MAX_PLANNED = 16  # words planned per query, phrase words included (a longer phrase fails)
 CONTEXT_SHARE = 0.1  # a spelling found with the other words this often is their reading
+RELATED_SHARE = 1.0  # a related word weighs at most this share of the word as typed
+MAX_RELATED_TERMS = 3  # query words given related words, at most (the rarest)
 _CACHE_SIZE = 4096
 _DF_CACHE = 65536
 
@@ -77,6 +84,11 @@ class Lexicon(Protocol):
         """Indexed words with the phonetic key of ``term`` (itself excluded)."""
         ...
 
+    def related(self, term: str) -> list[tuple[str, float]]:
+        """Words over-represented in passages holding ``term``, with their lift, most
+        telling first (see :func:`bot.search.related.related_words`)."""
+        ...
+
 
 class Variant(NamedTuple):
     """An indexed word (or two, space-separated) a query word may stand for.
@@ -93,7 +105,8 @@ class Variant(NamedTuple):
 
     @property
     def as_typed(self) -> bool:
-        """True for the word as typed, its forms and its compounds (not a misspelling)."""
+        """True for the word as typed, its forms and its compounds (not a misspelling, not a
+        related word)."""
         return self.kind in AS_TYPED
 
 
@@ -110,7 +123,9 @@ class Plan:
     (other forms included), ``exact`` of the words as typed (and their compounds) (for a
     word the library lacks, all its readings are both); ``near`` of near spellings;
     ``soft`` of the function words beside content words (in no group, weak: holding
-    them breaks ties between passages that match the content words alike);
+    them nudges a passage's BM25 a little, see ``rank.SOFT_SCORE``); ``related`` of
+    related words (weak; a word matched only through one is not matched, see
+    :meth:`value`);
     ``weights`` the BM25 idf of each bit, lower for a less likely reading (``ranked``:
     each group's bits, heaviest first); ``frequency``
     the passages holding each bit's word.
@@ -138,18 +153,26 @@ class Plan:
     rerank_text: str
     possible: bool
     only_stopwords: bool = False
+    related: int = 0
 
-    def value(self, mask: int) -> tuple[int, float, bool, int, int, int]:
+    def value(self, mask: int) -> tuple[int, float, bool, int, int, int, int]:
         """Words matched, summed idf, whether the required words are all there, the words
-        matched exactly as typed, those matched as typed or in another form, and the
-        function words held."""
+        matched exactly as typed, those matched as typed or in another form, the function
+        words held, and the words stood in for by a related word (not matched: such a
+        passage ranks above others that match as many words, never above one that
+        matches more)."""
         coverage = 0
         typed = 0
         exact = 0
+        related = 0
         total = 0.0
         for group in self.groups:
             hit = mask & group
             if hit:
+                if not hit & ~self.related:
+                    related += 1
+                    total += next(w for b, w in self.ranked[group] if b & hit)
+                    continue
                 coverage += 1
                 if hit & self.typed:
                     typed += 1
@@ -158,7 +181,7 @@ class Plan:
                 total += next(w for b, w in self.ranked[group] if b & hit)
         soft = (mask & self.soft).bit_count()
         ok = all(mask & g for g in self.required)
-        return coverage, total, ok, exact, typed, soft
+        return coverage, total, ok, exact, typed, soft, related
 
     def in_context(self, counts: Mapping[int, int]) -> Plan:
         """This plan with each word's near spellings weighed by the company they keep.
@@ -230,7 +253,7 @@ class Plan:
                 options = self.variants.get(token, ())
                 best = token
                 if options and token not in held_words:
-                    held = [v for v in options if v.word in held_words]
+                    held = [v for v in options if v.word in held_words and v.kind != "related"]
                     if any(v.as_typed for v in held):
                         best = token
                     elif held:
@@ -258,6 +281,7 @@ class Planner:
     def __init__(self, lexicon: Lexicon) -> None:
         self._lex = lexicon
         self._cache: dict[str, Variants] = {}
+        self._related: dict[str, Variants] = {}
         self._dfs: dict[str, int] = {}
         self._lock = threading.Lock()
 
@@ -270,8 +294,13 @@ class Planner:
             n = self._dfs[term] = self._lex.df(term)
         return n
 
-    def plan(self, parsed: ParsedQuery) -> Plan:
-        """The plan for ``parsed``: each word's readings, weights and bits."""
+    def known(self, term: str) -> bool:
+        """True when the library holds ``term`` as typed."""
+        return self._df(term) > 0
+
+    def plan(self, parsed: ParsedQuery, related: Collection[str] = ()) -> Plan:
+        """The plan for ``parsed``: each word's readings, weights and bits; for the words
+        in ``related``, their related words too (weak readings)."""
         only_stopwords = all(t in STOPWORDS for t in parsed.terms)
         wanted = list(parsed.terms)
         for phrase in parsed.phrases:
@@ -283,6 +312,8 @@ class Planner:
             for term in (left, right):
                 if word not in {v.word for v in variants[term]}:
                     variants[term] = (*variants[term], Variant(word, 0, kind="joined"))
+        if related and not only_stopwords:
+            self._add_related(variants, [t for t in terms if t in related])
         soft: dict[str, Variants] = {
             t: (Variant(t, 0, weak=True),) for t in parsed.soft if self._df(t)
         }
@@ -394,6 +425,35 @@ class Planner:
             self._cache[term] = result
         return result
 
+    def _add_related(self, variants: dict[str, Variants], wanted: list[str]) -> None:
+        """Add the related words of the ``wanted`` query words (the rarest few of those
+        common enough to keep company, rare enough to say something) to their readings,
+        unless another reading or query word has them already."""
+        n = self._lex.passages
+        fit = [t for t in wanted if t not in STOPWORDS and 0 < self._df(t) <= RELATED_MAX_SHARE * n]
+        fit.sort(key=lambda t: (self._df(t), t))
+        taken = set(variants) | {v.word for vs in variants.values() for v in vs}
+        for term in fit[:MAX_RELATED_TERMS]:
+            extra = tuple(v for v in self.related(term) if v.word not in taken)
+            taken.update(v.word for v in extra)
+            variants[term] = (*variants[term], *extra)
+
+    def related(self, term: str) -> Variants:
+        """``term``'s related words as weak readings (remembered)."""
+        cached = self._related.get(term)
+        if cached is not None:
+            return cached
+        found = tuple(
+            Variant(w, 0, weak=True, kind="related")
+            for w, _lift in self._lex.related(term)
+            if self._df(w) > 0
+        )
+        with self._lock:
+            if len(self._related) >= _CACHE_SIZE:
+                self._related.clear()
+            self._related[term] = found
+        return found
+
     def _splits(self, term: str) -> list[str]:
         """``term`` cut into two indexed words the library writes in a row (at most two)."""
         if not 2 * MIN_PART + 1 <= len(term) <= MAX_COMPOUND or not term.isalpha():
@@ -451,12 +511,21 @@ class Planner:
         of a frequent one weighs about as the frequent one does.
         """
         lex = self._lex
-        background = sum(self._df(v.word) * _odds(v) for v in variants)
+        readings = [v for v in variants if v.kind != "related"]
+        background = sum(self._df(v.word) * _odds(v) for v in readings)
         n = lex.passages
         out = {}
-        for v in variants:
+        for v in readings:
             df = min(background / _odds(v), n)
             out[v.word] = max(math.log(1 + (n - df + 0.5) / (df + 0.5)), MIN_WEIGHT)
+        # A related word is evidence of its own (it never lowers the word's weight), and
+        # weighs at most a share of the word as typed.
+        typed = max(out.values(), default=MIN_WEIGHT)
+        for v in variants:
+            if v.kind == "related":
+                df = min(self._df(v.word), n)
+                idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+                out[v.word] = max(RELATED_SHARE * min(idf, typed), MIN_WEIGHT)
         return out
 
 
@@ -515,6 +584,7 @@ def make_plan(
     typed = 0
     exact = 0
     near = 0
+    related = 0
     bit_weights: dict[int, float] = {}
     group_of: dict[str, int] = {}
     joined_bit: dict[str, int] = {}
@@ -539,7 +609,9 @@ def make_plan(
                 typed |= bit
             if variant.as_typed and variant.kind != "stem":
                 exact |= bit
-            if not variant.as_typed:
+            if variant.kind == "related":
+                related |= bit
+            elif not variant.as_typed:
                 near |= bit
             if variant.kind == "joined":
                 joined_bit[variant.word] = bit
@@ -569,15 +641,13 @@ def make_plan(
                 positions.append(frozenset((token,)))
                 continue
             options = tuple(v for v in variants.get(token, ()) if " " not in v.word)
-            options = tuple(v for v in options if v.kind != "joined")
+            options = tuple(v for v in options if v.kind not in ("joined", "related"))
             if not options:
                 possible = False
             # Quotes ask for the words as typed; a word the index lacks, its nearest spellings.
             nearest = min((v.edits for v in options), default=0)
             as_typed = [v.word for v in options if v.kind == "exact"]
-            positions.append(
-                frozenset(as_typed or [v.word for v in options if v.edits == nearest])
-            )
+            positions.append(frozenset(as_typed or [v.word for v in options if v.edits == nearest]))
             if token in group_of and group_of[token] not in required:
                 required.append(group_of[token])
         phrases.append(tuple(positions))
@@ -600,4 +670,5 @@ def make_plan(
         rerank_text=" ".join(parsed.terms),
         possible=possible,
         only_stopwords=only_stopwords,
+        related=related,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from itertools import repeat
+from itertools import compress, repeat
 from operator import add, mul
 
 from rapidfuzz import fuzz
@@ -32,13 +32,17 @@ WANT = 400  # stop adding common-word-only candidates past this many
 CAP = 4000  # at most this many passages holding every (common) query word, per segment
 PHRASE_SCAN = 5000  # candidates checked for a quoted phrase before giving up
 RF_SHARE = 0.5  # rapidfuzz's share of the blend, BM25 has the rest
-# rank key = coverage * _LEVEL + exact * _EXACT + typed * _TYPED + soft * _SOFT + BM25 score
-# (below 1000; a float holds the lot exactly enough: 8e12 needs 13 of its ~16 digits)
-_LEVEL, _EXACT, _TYPED, _SOFT = 1e12, 1e9, 1e6, 1e3
+# Each function word of the query a passage holds adds this to its BM25 score: enough to
+# break a tie, never to outweigh a rarer word (``were made`` is no match for ``redundant``).
+SOFT_SCORE = 0.25
+# rank key = coverage * _LEVEL + exact * _EXACT + typed * _TYPED + related * _RELATED + BM25
+# score (below 1e4; a float holds the lot exactly enough: 8e12 needs 13 of its ~16 digits;
+# words stood in for by related words are at most 3)
+_LEVEL, _EXACT, _TYPED, _RELATED = 1e12, 1e9, 1e6, 1e4
 
 Within = tuple[int, tuple[int, int]]  # (segment number, passage id range)
-# (coverage, words matched exactly, as typed or in another form, function words held, BM25,
-# segment, passage id)
+# (coverage, words matched exactly, as typed or in another form, stood in for by a related
+# word, BM25, segment, passage id)
 Finalist = tuple[int, int, int, int, float, int, int]
 
 
@@ -86,7 +90,8 @@ def scored(
         total.update(cand.values())
     plan = plan.in_context(total)
     for seg_no, seg, cand in collected:
-        counts = Counter(cand.values())
+        # One segment (the usual case): its counts are the totals, counted once.
+        counts = total if len(collected) == 1 else Counter(cand.values())
         values = {m: plan.value(m) for m in counts}
         kept = {m for m, v in values.items() if v[2]}
         if top is not None:
@@ -94,22 +99,23 @@ def scored(
         if len(kept) == len(values):
             pids, masks = list(cand), list(cand.values())
         else:
-            pids = [p for p, m in cand.items() if m in kept]
-            masks = [cand[p] for p in pids]
-        weight = {m: v[1] for m, v in values.items()}.__getitem__
-        level = {
-            m: v[0] * _LEVEL + v[3] * _EXACT + v[4] * _TYPED + v[5] * _SOFT
+            flags = list(map(kept.__contains__, cand.values()))
+            pids = list(compress(cand, flags))
+            masks = list(compress(cand.values(), flags))
+        weight = {m: v[1] + SOFT_SCORE * v[5] for m, v in values.items()}.__getitem__
+        levels = {
+            m: v[0] * _LEVEL + v[3] * _EXACT + v[4] * _TYPED + v[6] * _RELATED
             for m, v in values.items()
-        }.__getitem__
+        }
         scores = list(map(mul, map(weight, masks), map(norm, map(seg.p_len.__getitem__, pids))))
-        keys = list(map(add, map(level, masks), scores))
+        keys = list(map(add, map(levels.__getitem__, masks), scores))
         yield keys, scores, seg_no, pids
 
 
 def _best_covered(
     masks: set[int],
     counts: Counter[int],
-    values: dict[int, tuple[int, float, bool, int, int, int]],
+    values: dict[int, tuple[int, float, bool, int, int, int, int]],
     top: int,
 ) -> set[int]:
     """The masks of the candidates worth scoring: those that may rank among the ``top``.
@@ -121,7 +127,13 @@ def _best_covered(
     ordered = sorted(
         masks,
         key=lambda m: (
-            -values[m][0], -values[m][3], -values[m][4], -values[m][5], -values[m][1], m
+            -values[m][0],
+            -values[m][3],
+            -values[m][4],
+            -values[m][6],
+            -values[m][5],
+            -values[m][1],
+            m,
         ),
     )
     kept: set[int] = set()
@@ -153,7 +165,7 @@ def finalists(
             int(key // _LEVEL),
             int(key % _LEVEL // _EXACT),
             int(key % _EXACT // _TYPED),
-            int(key % _TYPED // _SOFT),
+            int(key % _TYPED // _RELATED),
             score,
             seg_no,
             p,
@@ -192,7 +204,7 @@ def rerank(
     best_coverage = max(item[0] for item in pool)
     typed_there = any(c == best_coverage and t == c for c, _e, t, *_ in pool)
     finals = []
-    for coverage, exact, typed, soft, score, seg_no, pid in pool:
+    for coverage, exact, typed, related, score, seg_no, pid in pool:
         if typed_there and coverage == best_coverage and typed < coverage:
             continue
         seg = segments[seg_no]
@@ -200,14 +212,14 @@ def rerank(
         blend = (1 - RF_SHARE) * score / top + RF_SHARE * similarity / 100
         article = seg.articles[seg.p_article[pid]]
         finals.append(
-            (-coverage, -exact, -typed, -soft, -blend, article.id, seg.p_sent[pid], article)
+            (-coverage, -exact, -typed, -related, -blend, article.id, seg.p_sent[pid], article)
         )
     finals.sort(key=lambda f: f[:7])
     chosen: list[tuple[float, Article, int]] = []
     taken: dict[str, int] = {}
     # Syndicated copies put the same sentence in several articles: show it once.
     shown: set[str] = set()
-    for neg_coverage, _e, _t, _s, neg_blend, article_id, index, article in finals:
+    for neg_coverage, _e, _t, _r, neg_blend, article_id, index, article in finals:
         if taken.get(article_id, 0) >= per_article:
             continue
         text = " ".join(article.sentences[index].split()).casefold()

@@ -58,10 +58,16 @@ def _quoted(text: str, limit: int = QUERY_CHARS) -> str:
 def search_pages(result: SearchResult, per_page: int = RESULTS_PER_PAGE) -> list[discord.Embed]:
     """Pages of excerpts for ``result``: headline (linked), passage with matches in bold."""
     if not result.hits:
-        return [no_results_embed(result)]
+        embed = no_results_embed(result)
+        if result.notice:
+            embed.description = f"{embed.description}\n{fit(result.notice, _HEADER_CHARS)}"
+        return [limits.fit_embed(embed)]
     header = ""
+    if result.notice:
+        # How the query was read (only function words): the core's words, not a member's.
+        header = f"{fit(result.notice, _HEADER_CHARS // 2)}\n\n"
     if result.corrected:
-        header = f"Did you mean {_quoted(result.corrected)}? Showing results for it.\n\n"
+        header += f"Did you mean {_quoted(result.corrected)}? Showing results for it.\n\n"
     groups = [result.hits[i : i + per_page] for i in range(0, len(result.hits), per_page)]
     budget = min(PASSAGE_CHARS, (limits.DESCRIPTION - _HEADER_CHARS) // per_page)
     pages: list[discord.Embed] = []

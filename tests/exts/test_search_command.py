@@ -222,3 +222,19 @@ async def test_three_searches_in_ten_seconds_then_a_pause(server: Server) -> Non
     await server.env.advance_time(11)
     again = await server.alice.slash(server.channel, "search", query="ferry")
     assert not again.ephemeral
+
+
+async def test_a_query_of_only_function_words_says_so_above_the_hits(server: Server) -> None:
+    result = await server.alice.slash(server.channel, "search", query="what was it for")
+
+    assert not result.ephemeral
+    description = embed_of(result).description
+    assert description.startswith("Your query has only common words")
+    assert "**1. " in description  # the hits still follow
+    assert_never_pings(server.env)
+
+
+async def test_a_query_with_a_content_word_has_no_function_word_notice(server: Server) -> None:
+    result = await server.alice.slash(server.channel, "search", query="what was the ferry for")
+
+    assert "only common words" not in embed_of(result).description
