@@ -58,18 +58,24 @@ def _centrality(nodes: Sequence[frozenset[str]]) -> list[float]:
     """PageRank over sentences linked by shared words (TextRank's edge weight)."""
     m = len(nodes)
     lengths = [math.log(2 + len(ts)) for ts in nodes]
-    edges: list[dict[int, float]] = [defaultdict(float) for _ in range(m)]
     holders: dict[str, list[int]] = defaultdict(list)
     for i, ts in enumerate(nodes):
         for term in ts:
             holders[term].append(i)
+    if m > _MAX_GRAPH_NODES:
+        # A sentence's degree (the sum of its edge weights) without building the edges,
+        # whose number grows with the square of the sentences: each word it holds links
+        # it to every other sentence holding that word.
+        return [
+            sum(len(holders[term]) - 1 for term in ts) / lengths[i]
+            for i, ts in enumerate(nodes)
+        ]
+    edges: list[dict[int, float]] = [defaultdict(float) for _ in range(m)]
     for ids in holders.values():
         for a, i in enumerate(ids):
             for j in ids[a + 1 :]:
                 edges[i][j] += 1.0
                 edges[j][i] += 1.0
-    if m > _MAX_GRAPH_NODES:
-        return [sum(e.values()) / lengths[i] for i, e in enumerate(edges)]
     for i in range(m):
         for j in edges[i]:
             edges[i][j] /= lengths[i] + lengths[j]

@@ -63,3 +63,31 @@ def test_lead_and_central_sentences_beat_asides() -> None:
     picked = summarize(article, 2)
     assert picked[0].startswith("The central bank raised")
     assert not any("weather" in s or "penguins" in s for s in picked)
+
+
+def test_a_long_article_is_ranked_by_degree_without_pairing_its_sentences() -> None:
+    # Past the graph limit a sentence's score is its degree (shared words with the others),
+    # computed from how many sentences hold each word: the same numbers as pairing every
+    # two sentences, which for thousands of sentences sharing words was quadratic.
+    import importlib
+    import math
+    import random
+    from collections import defaultdict
+
+    summarize_module = importlib.import_module("bot.digest.summarize")
+    rng = random.Random(7)
+    words = [f"word{i}" for i in range(400)]
+    nodes = [frozenset([*rng.sample(words, 8), "harbour"]) for _ in range(300)]
+    holders: dict[str, list[int]] = defaultdict(list)
+    for i, terms in enumerate(nodes):
+        for term in terms:
+            holders[term].append(i)
+    degree = [0.0] * len(nodes)
+    for ids in holders.values():
+        for a, i in enumerate(ids):
+            for j in ids[a + 1 :]:
+                degree[i] += 1
+                degree[j] += 1
+    expected = [d / math.log(2 + len(terms)) for d, terms in zip(degree, nodes, strict=True)]
+    got = summarize_module._centrality(nodes)
+    assert max(abs(a - b) for a, b in zip(got, expected, strict=True)) < 1e-9
