@@ -5,6 +5,7 @@ channel a notice goes to. Not an extension."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import aiohttp
 import discord
@@ -12,6 +13,11 @@ import discord
 from bot.schedule import ChannelGone, MissingAccess, NothingToPost, PosterError, TransientError
 from bot.ui.limits import CONTENT
 from bot.ui.text import ZWSP, escape, fit
+
+if TYPE_CHECKING:
+    from discord.ext import commands
+
+    from bot.store import AuditResult, Store
 
 # Discord's JSON error code for a message that no longer exists.
 UNKNOWN_MESSAGE = 10008
@@ -61,3 +67,42 @@ def notice_channel(guild: discord.Guild) -> discord.TextChannel | None:
         if allowed.view_channel and allowed.send_messages:
             return channel
     return None
+
+
+async def notify_moderators(
+    bot: commands.Bot,
+    store: Store,
+    guild_id: int,
+    message: str,
+    *,
+    action: str,
+    details: dict[str, object] | None = None,
+    text: str | None = None,
+) -> None:
+    """Tell a server's moderators (system or public updates channel) and audit it as
+    ``action``; ``text`` is what is posted when ``message`` is already made safe."""
+    guild = bot.get_guild(guild_id)
+    target = notice_channel(guild) if guild is not None else None
+    recorded: dict[str, object] = {**(details or {}), "message": message}
+    result: AuditResult = "error"
+    if target is None:
+        recorded["delivered"] = "no system or public updates channel the bot can post in"
+    else:
+        try:
+            await target.send(
+                notice_text(message) if text is None else text,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException as error:
+            recorded["delivered"] = f"Discord refused the notice: {error.status} {error.text}"
+        else:
+            recorded["channel_id"] = target.id
+            result = "ok"
+    await store.audit.record(
+        guild_id,
+        None,
+        action,
+        details=recorded,
+        result=result,
+        now=discord.utils.utcnow(),  # the clock the bot runs on (simulated in tests)
+    )

@@ -29,9 +29,9 @@ from bot.exts._alert_posts import (
     thread_name,
 )
 from bot.exts._permissions import permission_names
-from bot.exts._posting import notice_channel, notice_text, poster_error
+from bot.exts._posting import notify_moderators, poster_error
 from bot.schedule import ChannelGone, MissingAccess, TransientError
-from bot.store import Alert, AuditResult, FeedItemRecord, Store
+from bot.store import Alert, FeedItemRecord, Store
 
 if TYPE_CHECKING:
     from bot.app import NewsBot
@@ -281,30 +281,8 @@ class Alerts(commands.Cog):
 
     async def notify(self, guild_id: int, message: str) -> None:
         """Tell a server's moderators (system or public updates channel) and audit it."""
-        store = _store(self.bot)
-        guild = self.bot.get_guild(guild_id)
-        target = notice_channel(guild) if guild is not None else None
-        details: dict[str, object] = {"message": message}
-        result: AuditResult = "error"
-        if target is None:
-            details["delivered"] = "no system or public updates channel the bot can post in"
-        else:
-            try:
-                await target.send(
-                    notice_text(message), allowed_mentions=discord.AllowedMentions.none()
-                )
-            except discord.HTTPException as error:
-                details["delivered"] = f"Discord refused the notice: {error.status} {error.text}"
-            else:
-                details["channel_id"] = target.id
-                result = "ok"
-        await store.audit.record(
-            guild_id,
-            None,
-            "alert.notice",
-            details=details,
-            result=result,
-            now=discord.utils.utcnow(),
+        await notify_moderators(
+            self.bot, _store(self.bot), guild_id, message, action="alert.notice"
         )
 
 

@@ -19,7 +19,7 @@ import discord
 from discord.ext import commands, tasks
 
 from bot.corpus.model import Article
-from bot.exts._posting import notice_channel
+from bot.exts._posting import notify_moderators
 from bot.feeds.fetch import Fetcher
 from bot.feeds.ingest import (
     FeedIngestor,
@@ -29,7 +29,7 @@ from bot.feeds.ingest import (
     summary_line,
 )
 from bot.feeds.manage import fetch_policy
-from bot.store import AuditResult, Feed, Store, StoreError
+from bot.store import Feed, Store, StoreError
 from bot.ui.limits import CONTENT
 from bot.ui.text import escape, fit
 
@@ -235,27 +235,14 @@ class Feeds(commands.Cog):
             _log.warning("feed #%d paused, and no server to tell: %s", feed.id, reason)
 
     async def _notify(self, guild_id: int, message: str, feed: Feed) -> None:
-        guild = self.bot.get_guild(guild_id)
-        target = notice_channel(guild) if guild is not None else None
-        details: dict[str, object] = {"feed": feed.id, "message": message}
-        result: AuditResult = "error"
-        if target is None:
-            details["delivered"] = "no system or public updates channel the bot can post in"
-        else:
-            try:
-                await target.send(message, allowed_mentions=discord.AllowedMentions.none())
-            except discord.HTTPException as error:
-                details["delivered"] = f"Discord refused the notice: {error.status} {error.text}"
-            else:
-                details["channel_id"] = target.id
-                result = "ok"
-        await self.store.audit.record(
+        await notify_moderators(
+            self.bot,
+            self.store,
             guild_id,
-            None,
-            "feed.notice",
-            details=details,
-            result=result,
-            now=discord.utils.utcnow(),
+            message,
+            action="feed.notice",
+            details={"feed": feed.id},
+            text=message,
         )
 
 

@@ -30,7 +30,7 @@ from discord.ext import commands, tasks
 
 from bot.digest import Digest
 from bot.exts._permissions import missing_permissions, permission_names
-from bot.exts._posting import notice_channel, notice_text, poster_error
+from bot.exts._posting import notify_moderators, poster_error
 from bot.schedule import (
     ChannelGone,
     DigestDelivery,
@@ -42,7 +42,7 @@ from bot.schedule import (
     next_attempt,
     same_title,
 )
-from bot.store import AuditResult, Schedule, Store
+from bot.store import Schedule, Store
 from bot.ui.embeds import scheduled_digest_embed
 
 if TYPE_CHECKING:
@@ -249,31 +249,8 @@ class Scheduler(commands.Cog):
 
     async def notify(self, guild_id: int, message: str) -> None:
         """Tell a server's moderators (system or public updates channel) and audit it."""
-        store = _store(self.bot)
-        guild = self.bot.get_guild(guild_id)
-        target = notice_channel(guild) if guild is not None else None
-        details: dict[str, object] = {"message": message}
-        result: AuditResult = "error"
-        if target is None:
-            details["delivered"] = "no system or public updates channel the bot can post in"
-        else:
-            try:
-                await target.send(
-                    notice_text(message),
-                    allowed_mentions=discord.AllowedMentions.none(),
-                )
-            except discord.HTTPException as error:
-                details["delivered"] = f"Discord refused the notice: {error.status} {error.text}"
-            else:
-                details["channel_id"] = target.id
-                result = "ok"
-        await store.audit.record(
-            guild_id,
-            None,
-            "schedule.notice",
-            details=details,
-            result=result,
-            now=discord.utils.utcnow(),
+        await notify_moderators(
+            self.bot, _store(self.bot), guild_id, message, action="schedule.notice"
         )
 
 

@@ -7,7 +7,7 @@ import discord
 import simcord
 
 from bot.exts._access import CHECK_FAILED, MANAGE_SERVER_ONLY
-from bot.exts.scheduler import notice_text
+from bot.exts._posting import notice_text
 from bot.store import StoreError
 from tests.support.admin_sim import Newsroom, folder_snapshot
 from tests.support.newsbot_sim import callback_types, refusals
