@@ -101,6 +101,13 @@ class Library:
         self._articles: Mapping[str, Article] = MappingProxyType({})
         self._rejected: tuple[Rejection, ...] = ()
         self._warnings: tuple[Rejection, ...] = ()
+        self._progress: tuple[int, int] = (0, 0)
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(files done, files found) of the reload under way, or of the last one; read
+        from any thread (one tuple, assigned whole)."""
+        return self._progress
 
     @property
     def articles(self) -> Mapping[str, Article]:
@@ -263,6 +270,8 @@ class Library:
         """Every file's parse outcome, re-reading and re-parsing only what changed."""
         seen: dict[str, _Seen] = {}
         reading: dict[str, tuple[_Found, bytes]] = {}
+        total = len(found)
+        self._progress = (0, total)
 
         def changed() -> Iterator[tuple[str, bytes]]:
             # A generator, so files are read as the workers are ready for them rather than
@@ -309,6 +318,9 @@ class Library:
         ):
             entry, digest = reading.pop(rel)
             seen[rel] = _Seen(entry.size, entry.mtime_ns, digest, outcome)
+            # Files taken unchanged are counted as they are passed over, parsed ones here.
+            self._progress = (len(seen), total)
+        self._progress = (total, total)
         return seen
 
     @staticmethod
