@@ -97,6 +97,9 @@ class Store:
         self._closed = False
         # PostgreSQL: the address to connect again at after the server dropped us.
         self._url: str | None = None
+        # Advisory locks are database-wide: names are scoped by the schema, so two bots
+        # sharing a database in separate schemas never hold each other's locks.
+        self._lock_scope = ""
         self.guilds = GuildSettingsRepo(self)
         self.topics = TopicRepo(self)
         self.schedules = ScheduleRepo(self)
@@ -178,7 +181,7 @@ class Store:
         if self.dialect != "postgresql":
             yield True
             return
-        key = _lock_key(name)
+        key = _lock_key(f"{self._lock_scope}:{name}")
         async with self.reading() as conn:
             with translated_errors():
                 got = bool(await _raw(conn).fetchval("SELECT pg_try_advisory_lock($1)", key))
@@ -444,7 +447,8 @@ async def _open_postgres(url: str) -> Store:
         ) from error
     conn = PgConnection(raw, identity_tables(s for m in MIGRATIONS for s in m.statements))
     try:
-        key = _lock_key(_MIGRATION_LOCK)
+        scope = str(await raw.fetchval("SELECT current_schema()"))
+        key = _lock_key(f"{scope}:{_MIGRATION_LOCK}")
         await raw.execute("SELECT pg_advisory_lock($1)", key)
         try:
             await _prepare_postgres(conn, where)
@@ -455,6 +459,7 @@ async def _open_postgres(url: str) -> Store:
         raise
     store = Store(conn, where)
     store._url = url
+    store._lock_scope = scope
     return store
 
 
