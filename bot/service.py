@@ -110,10 +110,27 @@ class NewsService:
         articles given (read from the store), removing upload temporary files a killed
         process left behind."""
         service = cls(articles_dir, max_file_bytes=max_file_bytes, parse_timeout=parse_timeout)
-        service._feed_articles = {a.id: a for a in feed_articles}
-        remove_stray_uploads(service.library.root)
-        service.reload()
+        service.load_library(feed_articles)
         return service
+
+    def load_library(self, feed_articles: Iterable[Article] = ()) -> ReloadReport:
+        """The first load of a service made unloaded (``NewsService.load`` does it all):
+        the feed articles given (read from the store) and every article in the folder,
+        removing upload temporary files a killed process left behind. Slow at scale: run
+        it off the event loop; ``progress`` says how far it has got meanwhile."""
+        self._feed_articles = {a.id: a for a in feed_articles}
+        remove_stray_uploads(self.library.root)
+        return self.reload()
+
+    @property
+    def ready(self) -> bool:
+        """Whether the articles are loaded (until then, a question would wait for them)."""
+        return self._state is not None
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(files done, files found) of the load or reload under way (see ``Library``)."""
+        return self.library.progress
 
     # -- state -------------------------------------------------------------------------
 
