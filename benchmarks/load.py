@@ -91,7 +91,8 @@ def main() -> int:
         print("|---|---|---|---|---|---|---|---|---|")
         print(
             f"| {len(service.articles):,} (of {files:,} files) | {sentences:,} | {first:.1f} s "
-            f"| {(rss1 - rss0) / 2**20:,.0f} MiB | {rss1 / 2**20:,.0f} MiB | {peak / 2**20:,.0f} MiB "
+            f"| {(rss1 - rss0) / 2**20:,.0f} MiB | {rss1 / 2**20:,.0f} MiB "
+            f"| {peak / 2**20:,.0f} MiB "
             f"| {unchanged:.2f} s | {one_changed:.2f} s "
             f"(changed {len(report.changed)}) | {statistics.median(latencies):.1f} ms |"
         )
