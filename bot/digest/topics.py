@@ -141,7 +141,6 @@ class TopicModel:
         self._assigner = assigner
         self._assignments = assignments
         self.catalogue = assigner.catalogue
-        self._by_article: dict[str, list[tuple[str, float]]] = {}
         self._by_topic: dict[str, list[tuple[str, float]]] = {t.key: [] for t in self.catalogue}
         self._tags_by_key: dict[str, list[str]] = {}
         tag_topics: dict[str, Topic] = {}
@@ -149,7 +148,6 @@ class TopicModel:
         # Articles in id order so that tag topics and ties come out the same on every load.
         for article_id in sorted(assignments):
             assignment = assignments[article_id]
-            self._by_article[article_id] = [(t.name, s) for t, s in assignment.topics]
             for topic, score in assignment.topics:
                 if topic.key not in catalogue_keys:
                     tag_topics.setdefault(topic.key, topic)
@@ -194,7 +192,8 @@ class TopicModel:
 
     def topics_of(self, article_id: str) -> list[tuple[str, float]]:
         """(topic name, score 0..1) for the topics ``article_id`` is about, best first."""
-        return list(self._by_article.get(article_id, ()))
+        assignment = self._assignments.get(article_id)
+        return [(t.name, s) for t, s in assignment.topics] if assignment is not None else []
 
     def effective_topics(self, extra_topics: Sequence[Topic] = ()) -> list[Topic]:
         """Catalogue, tag and extra topics, an extra topic replacing one of the same name."""
