@@ -69,11 +69,15 @@ def _unpack(doc: array) -> tuple[array, array]:
 
 
 def _raw_scores(
-    matcher: KeywordMatcher, title: Sequence[int], body: Sequence[int], table: TokenIds
+    matcher: KeywordMatcher,
+    title: Sequence[int],
+    body: Sequence[int],
+    table: TokenIds,
+    starts: set[int] | None = None,
 ) -> dict[int, float]:
     """Score per matcher group for one document (see the module docstring)."""
-    body_hits = matcher.count_ids(body, table)
-    title_hits = matcher.count_ids(title, table)
+    body_hits = matcher.count_ids(body, table, starts)
+    title_hits = matcher.count_ids(title, table, starts)
     sums: dict[int, float] = {}
     for pid in body_hits.keys() | title_hits.keys():
         hits = body_hits[pid] + _TITLE_WEIGHT * title_hits[pid]
@@ -244,7 +248,7 @@ class TopicModel:
             if starts.isdisjoint(doc):
                 continue
             title, body = _unpack(doc)
-            score = _raw_scores(matcher, title, body, table).get(0, 0.0)
+            score = _raw_scores(matcher, title, body, table, starts).get(0, 0.0)
             if score >= _MIN_SCORE_EXTRA:
                 found[article_id] = _unit(score)
         for article_id in self._tags_by_key.get(topic.key, ()):
