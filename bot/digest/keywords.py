@@ -141,7 +141,7 @@ class KeywordMatcher:
         """Hits per pattern id in ``tokens`` (``tally``: ``Counter(tokens)`` if already made)."""
         first = self._first
         return self._count(
-            tokens, tally if tally is not None else Counter(tokens), first, self._heads, None
+            tokens, tally if tally is not None else Counter(tokens), first, self._heads, str
         )
 
     def count_ids(
@@ -193,7 +193,7 @@ class KeywordMatcher:
         tally: Counter[_T],
         memo: dict[_T, tuple[int, ...]],
         miss: Callable[[_T], tuple[int, ...]],
-        spell: Callable[[_T], str] | None,
+        spell: Callable[[_T], str],
     ) -> Counter[int]:
         hits: Counter[int] = Counter()
         phrase_heads: set[_T] = set()
@@ -229,10 +229,10 @@ def _follows(
     pattern: tuple[_Word, ...],
     tokens: Sequence[_T],
     start: int,
-    spell: Callable[[_T], str] | None,
+    spell: Callable[[_T], str],
 ) -> bool:
+    """Whether the words of ``pattern`` after its first follow ``tokens[start]``
+    (``spell``: a token as its string)."""
     if start + len(pattern) > len(tokens):
         return False
-    if spell is None:
-        return all(w.matches(tokens[start + k]) for k, w in enumerate(pattern) if k)  # type: ignore[arg-type]
     return all(w.matches(spell(tokens[start + k])) for k, w in enumerate(pattern) if k)
