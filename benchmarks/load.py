@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import resource
 import statistics
 import sys
 import tempfile
@@ -63,6 +64,8 @@ def main() -> int:
         service = NewsService.load(folder)
         first = time.perf_counter() - t0
         rss1 = process.memory_info().rss
+        # ru_maxrss is KiB on Linux: the high-water mark, temporaries of the load included.
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         sentences = sum(len(a.sentences) for a in service.articles.values())
 
         t0 = time.perf_counter()
@@ -82,13 +85,15 @@ def main() -> int:
             latencies.append((time.perf_counter() - t0) * 1000)
 
         print(
-            "| articles | sentences | first load | RSS added | no-change reload "
-            "| one-file reload | search (median of 4) |"
+            "| articles | sentences | first load | RSS added | process RSS | peak RSS "
+            "| no-change reload | one-file reload | search (median of 4) |"
         )
-        print("|---|---|---|---|---|---|---|")
+        print("|---|---|---|---|---|---|---|---|---|")
         print(
             f"| {len(service.articles):,} (of {files:,} files) | {sentences:,} | {first:.1f} s "
-            f"| {(rss1 - rss0) / 2**20:,.0f} MiB | {unchanged:.2f} s | {one_changed:.2f} s "
+            f"| {(rss1 - rss0) / 2**20:,.0f} MiB | {rss1 / 2**20:,.0f} MiB "
+            f"| {peak / 2**20:,.0f} MiB "
+            f"| {unchanged:.2f} s | {one_changed:.2f} s "
             f"(changed {len(report.changed)}) | {statistics.median(latencies):.1f} ms |"
         )
     return 0

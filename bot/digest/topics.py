@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import threading
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -21,7 +22,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from bot.corpus.model import Article
 from bot.digest.catalogue import MAX_NAME_CHARS, Topic, tag_topic, topic_key
-from bot.digest.keywords import KeywordMatcher
+from bot.digest.keywords import KeywordMatcher, TokenIds
 from bot.text import tokenize as words
 from bot.text import typo_budget
 
@@ -35,18 +36,9 @@ _TAG_SCORE = 1.0
 _EXTRA_CACHE = 4096
 
 
-@dataclass(frozen=True, slots=True)
-class _Doc:
-    title: tuple[str, ...]
-    body: tuple[str, ...]
-
-    @property
-    def length(self) -> int:
-        return len(self.title) + len(self.body)
-
-
-def _doc(article: Article) -> _Doc:
-    title = tuple(words(article.title))
+def _tokens(article: Article) -> tuple[list[str], list[str]]:
+    """The headline's tokens and the body's (a repeated sentence once)."""
+    title = words(article.title)
     body: list[str] = []
     seen: set[str] = set()
     for sentence in article.sentences or (article.body,):
@@ -55,19 +47,44 @@ def _doc(article: Article) -> _Doc:
         if key not in seen:  # a repeated standfirst is one piece of evidence, not two
             seen.add(key)
             body.extend(tokens)
-    return _Doc(title, tuple(body))
+    return title, body
 
 
-def _raw_scores(matcher: KeywordMatcher, doc: _Doc) -> dict[int, float]:
+def _pack(title: Sequence[int], body: Sequence[int]) -> array:
+    """One article's evidence as one array: the headline's length, its ids, the body's ids.
+
+    Two bytes an id while the ids are small (most words, in any library), else four; one
+    array an article, not two, to halve the per-object overhead.
+    """
+    values = [len(title), *title, *body]
+    try:
+        return array("H", values)
+    except OverflowError:
+        return array("I", values)
+
+
+def _unpack(doc: array) -> tuple[array, array]:
+    n = doc[0]
+    return doc[1 : 1 + n], doc[1 + n :]
+
+
+def _raw_scores(
+    matcher: KeywordMatcher,
+    title: Sequence[int],
+    body: Sequence[int],
+    table: TokenIds,
+    starts: set[int] | None = None,
+) -> dict[int, float]:
     """Score per matcher group for one document (see the module docstring)."""
-    body = matcher.count(doc.body)
-    title = matcher.count(doc.title)
+    body_hits = matcher.count_ids(body, table, starts)
+    title_hits = matcher.count_ids(title, table, starts)
     sums: dict[int, float] = {}
-    for pid in body.keys() | title.keys():
-        hits = body[pid] + _TITLE_WEIGHT * title[pid]
+    for pid in body_hits.keys() | title_hits.keys():
+        hits = body_hits[pid] + _TITLE_WEIGHT * title_hits[pid]
         group = matcher.group_of(pid)
         sums[group] = sums.get(group, 0.0) + 1.0 + math.log(hits)
-    scale = math.sqrt(max(doc.length, _REFERENCE_TOKENS) / _REFERENCE_TOKENS)
+    length = len(title) + len(body)
+    scale = math.sqrt(max(length, _REFERENCE_TOKENS) / _REFERENCE_TOKENS)
     return {group: total / scale for group, total in sums.items()}
 
 
@@ -78,9 +95,9 @@ def _unit(score: float) -> float:
 
 @dataclass(frozen=True, slots=True)
 class _Assignment:
-    """One article's evidence and topics: (topic key, topic, score) best first."""
+    """One article's evidence (``_pack``) and topics: (topic, score) best first."""
 
-    doc: _Doc
+    doc: array
     topics: tuple[tuple[Topic, float], ...]
     tag_keys: tuple[str, ...]
 
@@ -91,14 +108,17 @@ class _Assigner:
     def __init__(self, catalogue: Sequence[Topic]) -> None:
         self.catalogue = tuple(catalogue)
         self.matcher = KeywordMatcher([t.keywords for t in self.catalogue])
+        # Shared by every model updated from this one: ids stay valid across reloads.
+        self.table = TokenIds()
         self.label_owner: dict[str, Topic] = {}
         for topic in self.catalogue:
             for label in topic.names():
                 self.label_owner.setdefault(topic_key(label), topic)
 
     def assign(self, article: Article) -> _Assignment:
-        doc = _doc(article)
-        raw = _raw_scores(self.matcher, doc)
+        title_tokens, body_tokens = _tokens(article)
+        title, body = self.table.encode(title_tokens), self.table.encode(body_tokens)
+        raw = _raw_scores(self.matcher, title, body, self.table)
         best = max(raw.values(), default=0.0)
         floor = max(_MIN_SCORE, _RELATIVE * best)
         scores: dict[str, tuple[Topic, float]] = {}
@@ -115,7 +135,7 @@ class _Assigner:
             tag_keys.append(owner.key)
             scores[owner.key] = (owner, _TAG_SCORE)
         ranked = sorted(scores.values(), key=lambda ts: (-ts[1], ts[0].name))
-        return _Assignment(doc, tuple(ranked), tuple(tag_keys))
+        return _Assignment(_pack(title, body), tuple(ranked), tuple(tag_keys))
 
 
 class TopicModel:
@@ -125,8 +145,6 @@ class TopicModel:
         self._assigner = assigner
         self._assignments = assignments
         self.catalogue = assigner.catalogue
-        self._docs = {article_id: a.doc for article_id, a in assignments.items()}
-        self._by_article: dict[str, list[tuple[str, float]]] = {}
         self._by_topic: dict[str, list[tuple[str, float]]] = {t.key: [] for t in self.catalogue}
         self._tags_by_key: dict[str, list[str]] = {}
         tag_topics: dict[str, Topic] = {}
@@ -134,7 +152,6 @@ class TopicModel:
         # Articles in id order so that tag topics and ties come out the same on every load.
         for article_id in sorted(assignments):
             assignment = assignments[article_id]
-            self._by_article[article_id] = [(t.name, s) for t, s in assignment.topics]
             for topic, score in assignment.topics:
                 if topic.key not in catalogue_keys:
                     tag_topics.setdefault(topic.key, topic)
@@ -148,6 +165,15 @@ class TopicModel:
         self._extra_cache: dict[Topic, list[tuple[str, float]]] = {}
         self._matchers: dict[Topic, KeywordMatcher] = {}
         # Digests, /topics and autocomplete read the caches from worker threads.
+        self._cache_lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        del state["_cache_lock"]  # a lock does not pickle: a new one is made on load
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
         self._cache_lock = threading.Lock()
 
     @classmethod
@@ -170,7 +196,8 @@ class TopicModel:
 
     def topics_of(self, article_id: str) -> list[tuple[str, float]]:
         """(topic name, score 0..1) for the topics ``article_id`` is about, best first."""
-        return list(self._by_article.get(article_id, ()))
+        assignment = self._assignments.get(article_id)
+        return [(t.name, s) for t, s in assignment.topics] if assignment is not None else []
 
     def effective_topics(self, extra_topics: Sequence[Topic] = ()) -> list[Topic]:
         """Catalogue, tag and extra topics, an extra topic replacing one of the same name."""
@@ -211,9 +238,17 @@ class TopicModel:
 
     def _score_extra(self, topic: Topic) -> list[tuple[str, float]]:
         matcher = self.matcher_for(topic)
+        table = self._assigner.table
+        # Words that start no keyword are skipped by a set test in C: most articles have
+        # none of a server topic's few words.
+        starts = matcher.hit_ids(table)
         found: dict[str, float] = {}
-        for article_id, doc in self._docs.items():
-            score = _raw_scores(matcher, doc).get(0, 0.0)
+        for article_id, assignment in self._assignments.items():
+            doc = assignment.doc
+            if starts.isdisjoint(doc):
+                continue
+            title, body = _unpack(doc)
+            score = _raw_scores(matcher, title, body, table, starts).get(0, 0.0)
             if score >= _MIN_SCORE_EXTRA:
                 found[article_id] = _unit(score)
         for article_id in self._tags_by_key.get(topic.key, ()):

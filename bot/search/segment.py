@@ -18,6 +18,7 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import overload
 
 from bot.corpus.model import Article
 from bot.search.correct import Vocabulary
@@ -30,6 +31,29 @@ _NONZERO = re.compile(rb"[^\x00]+")
 PAIR_SCAN = 300  # passages checked for two words in a row (a split compound), at most
 _PAIR_CACHE = 1024
 _BITS = tuple(tuple(i for i in range(8) if v >> i & 1) for v in range(256))
+
+
+class Passages(Sequence[str]):
+    """The sentence of each passage, cut from its article when asked for (not copied)."""
+
+    __slots__ = ("_articles", "_p_article", "_p_sent")
+
+    def __init__(self, articles: Sequence[Article], p_article: array, p_sent: array) -> None:
+        self._articles, self._p_article, self._p_sent = articles, p_article, p_sent
+
+    def __len__(self) -> int:
+        return len(self._p_article)
+
+    @overload
+    def __getitem__(self, pid: int) -> str: ...
+
+    @overload
+    def __getitem__(self, pid: slice) -> list[str]: ...
+
+    def __getitem__(self, pid: int | slice) -> str | list[str]:
+        if isinstance(pid, slice):
+            return [self[i] for i in range(*pid.indices(len(self)))]
+        return self._articles[self._p_article[pid]].sentences[self._p_sent[pid]]
 
 
 class Segment:
@@ -54,7 +78,6 @@ class Segment:
         self.articles: tuple[Article, ...] = tuple(articles)
         p_article, p_sent, p_len = array("I"), array("I"), array("H")
         bounds = array("I", [0])
-        texts: list[str] = []
         postings: dict[str, array] = {}
         n_tokens = 0
         pid = 0
@@ -71,7 +94,6 @@ class Segment:
                 p_article.append(ai)
                 p_sent.append(si)
                 p_len.append(length)
-                texts.append(sentence)
                 n_tokens += length
                 for term in set(tokens):
                     arr = postings.get(term)
@@ -81,7 +103,8 @@ class Segment:
                 pid += 1
             bounds.append(pid)
         self.p_article, self.p_sent, self.p_len, self.bounds = p_article, p_sent, p_len, bounds
-        self.texts = texts  # the passages' sentences, for re-ranking without a detour
+        # The passages' sentences, read from the articles (which hold the text once).
+        self.texts = Passages(self.articles, p_article, p_sent)
         self.postings = postings
         self.n_tokens = n_tokens
         self.bitmaps = self._bitmaps(postings, pid)
@@ -103,7 +126,6 @@ class Segment:
 
     def _measure(self) -> int:
         size = sum(sys.getsizeof(a) for a in (self.p_article, self.p_sent, self.p_len))
-        size += sys.getsizeof(self.texts)  # the strings themselves belong to the articles
         size += sys.getsizeof(self.postings) + sys.getsizeof(self.bitmaps)
         size += sum(sys.getsizeof(t) + sys.getsizeof(a) for t, a in self.postings.items())
         size += sum(sys.getsizeof(b) for b in self.bitmaps.values())
