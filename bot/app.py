@@ -187,11 +187,19 @@ class NewsBot(commands.Bot):
         await asyncio.to_thread(service.adopt_first_seen, stored)
 
     def _load_service(self) -> NewsService:
+        from bot.feeds.manage import read_feed_articles
+        from bot.service import SNAPSHOT_SAVE_DELAY
+
         settings = self.settings
         service = NewsService.load(
             settings.articles_dir,
             max_file_bytes=settings.max_article_bytes,
             parse_timeout=settings.parse_timeout_seconds,
+            # The stored feed articles too, so a warm start's state is the one a cold load
+            # gives (the feeds cog's later hand-over of the same articles changes nothing).
+            feed_articles=read_feed_articles(settings.database),
+            data_dir=settings.snapshot_dir,
+            save_delay=SNAPSHOT_SAVE_DELAY,
         )
         _log.info(
             "loaded %d articles from %s (%d rejected)",
@@ -273,8 +281,6 @@ async def create_bot(
     holder = _hold_store(settings.database)
     store = await anext(holder)
     kind = ShardedNewsBot if settings.shard_count is not None else NewsBot
-    bot = kind(
-        settings, service, store=store, sync_commands=sync_commands, extensions=extensions
-    )
+    bot = kind(settings, service, store=store, sync_commands=sync_commands, extensions=extensions)
     bot._store_holder = holder
     return bot

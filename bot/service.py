@@ -17,12 +17,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.corpus.library import Library
+from bot.corpus.library import Library, LibraryRecords
 from bot.corpus.model import Article, Rejection, ReloadReport
 from bot.corpus.uploads import (
     ArticleFileError,
@@ -46,8 +48,15 @@ from bot.digest import (
 from bot.limits import DEFAULT_DIGEST_POINTS, DEFAULT_PARSE_TIMEOUT, MAX_ARTICLE_BYTES
 from bot.schedule.timespec import local_date
 from bot.search import Completer, SearchIndex, SearchResult, complete
+from bot.snapshot import Debouncer, Snapshot
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
+
+#: Seconds of quiet after a change before the bot rewrites its snapshot (a burst of uploads
+#: or feed fetches costs one write).
+SNAPSHOT_SAVE_DELAY = 30.0
 
 
 def _utc_now() -> dt.datetime:
@@ -71,6 +80,17 @@ class _State:
         return Completer(self.article_options)
 
 
+def _is_payload(payload: object) -> bool:
+    """Whether a snapshot's payload has the shape ``save_snapshot`` writes."""
+    return (
+        isinstance(payload, dict)
+        and isinstance(payload.get("library"), LibraryRecords)
+        and isinstance(payload.get("feed"), dict)
+        and isinstance(payload.get("index"), SearchIndex)
+        and isinstance(payload.get("topics"), TopicModel)
+    )
+
+
 class NewsService:
     """Articles, search and digests over one articles folder."""
 
@@ -81,10 +101,22 @@ class NewsService:
         max_file_bytes: int = MAX_ARTICLE_BYTES,
         parse_timeout: float = DEFAULT_PARSE_TIMEOUT,
         clock: Clock = _utc_now,
+        data_dir: Path | str | None = None,
     ) -> None:
         self.library = Library(
             Path(articles_dir), max_file_bytes=max_file_bytes, parse_timeout=parse_timeout
         )
+        #: The warm-start snapshot of this folder in ``data_dir`` (None: snapshots off).
+        self.snapshot: Snapshot | None = None
+        if data_dir is not None:
+            self.snapshot = Snapshot(
+                data_dir, articles_dir, settings=(max_file_bytes, parse_timeout)
+            )
+        #: Whether the last load started from a snapshot rather than from the files.
+        self.loaded_from_snapshot = False
+        self._saver: Debouncer | None = None
+        self._save_delay = 0.0
+        self._save_lock = threading.Lock()
         self.catalogue: tuple[Topic, ...] = load_catalogue()
         #: Stamps articles seen for the first time (the bot sets its own clock here).
         self.clock = clock
@@ -96,6 +128,7 @@ class NewsService:
         # Articles from feeds (ids ``feed-<slug>/…``, which no file id can take): kept
         # across reloads of the folder, changed only through ``update_feed_articles``.
         self._feed_articles: dict[str, Article] = {}
+        self._feed_moved = False  # a warm start applied feed changes to the snapshot
 
     @classmethod
     def load(
@@ -105,14 +138,39 @@ class NewsService:
         max_file_bytes: int = MAX_ARTICLE_BYTES,
         parse_timeout: float = DEFAULT_PARSE_TIMEOUT,
         feed_articles: Iterable[Article] = (),
+        data_dir: Path | str | None = None,
+        save_delay: float | None = None,
     ) -> NewsService:
         """Create a service and load every article in ``articles_dir`` and the feed
         articles given (read from the store), removing upload temporary files a killed
-        process left behind."""
-        service = cls(articles_dir, max_file_bytes=max_file_bytes, parse_timeout=parse_timeout)
+        process left behind.
+
+        With ``data_dir``, the load starts from this folder's snapshot there when one is
+        usable (a warm start: only files changed since are read, and feed articles that
+        differ are applied, so the result equals a load from the files), and writes a
+        fresh snapshot when the load built or changed anything. ``save_delay`` None writes
+        it before returning (the CLI); a number of seconds writes it on a background
+        thread, now and then that long after each reload that changes articles (the bot).
+        """
+        service = cls(
+            articles_dir,
+            max_file_bytes=max_file_bytes,
+            parse_timeout=parse_timeout,
+            data_dir=data_dir,
+        )
         service._feed_articles = {a.id: a for a in feed_articles}
         remove_stray_uploads(service.library.root)
-        service.reload()
+        if service.snapshot is not None and save_delay is not None:
+            service._saver = Debouncer(service.save_snapshot)
+            service._save_delay = save_delay
+        warm = service._restore()
+        report = service.reload(save=False)
+        if service.snapshot is not None and (not warm or report.touched or service._feed_moved):
+            if service._saver is not None:
+                service._saver.poke(0)
+            else:
+                service.save_snapshot()
+        service._feed_moved = False
         return service
 
     # -- state -------------------------------------------------------------------------
@@ -124,8 +182,10 @@ class NewsService:
         assert self._state is not None
         return self._state
 
-    def reload(self) -> ReloadReport:
-        """Re-scan the articles folder; only new or changed files are parsed again."""
+    def reload(self, *, save: bool = True) -> ReloadReport:
+        """Re-scan the articles folder; only new or changed files are parsed again. A
+        reload that changes articles schedules a snapshot write (when the service writes
+        them in the background; ``save`` False: not this time)."""
         with self._reload_lock:
             report = self.library.reload()
             articles = dict(self.library.articles)
@@ -152,7 +212,87 @@ class NewsService:
             state.article_completer.warm()  # here, not on the first keystroke
             self._state = state
             self.last_report = report
-            return report
+        if save and report.touched:
+            self._save_soon()
+        return report
+
+    # -- snapshots ----------------------------------------------------------------------
+
+    def _restore(self) -> bool:
+        """Start from the snapshot, if there is a usable one: the library's records and a
+        state for its articles and the current feed articles. The reload that follows
+        applies what changed in the folder since."""
+        self._feed_moved = False
+        if self.snapshot is None:
+            return False
+        payload = self.snapshot.load()
+        if payload is None:
+            return False
+        if not _is_payload(payload):
+            log.warning("snapshot %s holds something else; rebuilding it", self.snapshot.path)
+            return False
+        records: LibraryRecords = payload["library"]
+        then: dict[str, Article] = payload["feed"]
+        articles = dict(records.articles)
+        articles.update(then)
+        # Feed articles come from the store, which may have moved on since the snapshot.
+        now = self._feed_articles
+        upserts = [a for i, a in now.items() if then.get(i) is not a and then.get(i) != a]
+        gone = [i for i in then if i not in now]
+        index: SearchIndex = payload["index"]
+        topics: TopicModel = payload["topics"]
+        if upserts or gone:
+            index = index.updated(upserts, gone)
+            topics = topics.updated(upserts, gone)
+            for article_id in gone:
+                articles.pop(article_id, None)
+            articles.update((a.id, a) for a in upserts)
+            self._feed_moved = True
+        self.library.restore(records)
+        with self._reload_lock:
+            self._state = _State(articles, index, topics)
+        self.loaded_from_snapshot = True
+        log.info(
+            "loaded from snapshot %s: %d articles (feed: %d changed, %d gone)",
+            self.snapshot.path,
+            len(articles),
+            len(upserts),
+            len(gone),
+        )
+        return True
+
+    def save_snapshot(self) -> bool:
+        """Write the snapshot now (False when snapshots are off or the write failed,
+        which is logged). Safe from any thread; reloads may run meanwhile."""
+        if self.snapshot is None:
+            return False
+        with self._save_lock:
+            with self._reload_lock:  # one consistent moment; the objects are immutable
+                state = self._state
+                if state is None:
+                    return False
+                payload = {
+                    "library": self.library.records(),
+                    "feed": dict(self._feed_articles),
+                    "index": state.index,
+                    "topics": state.topics,
+                }
+            started = time.perf_counter()
+            saved = self.snapshot.save(payload)
+            if saved:
+                log.info(
+                    "wrote snapshot %s in %.1f s", self.snapshot.path, time.perf_counter() - started
+                )
+            return saved
+
+    def flush_snapshot(self) -> None:
+        """Write a pending background snapshot now and wait for it (at shut-down, in tests)."""
+        if self._saver is not None:
+            self._saver.flush()
+
+    def _save_soon(self) -> None:
+        if self._saver is not None:
+            self._saver.poke(self._save_delay)
 
     # -- first seen ---------------------------------------------------------------------
 
@@ -238,8 +378,11 @@ class NewsService:
     ) -> None:
         """Add or replace feed articles and drop removed ones; search, digests and
         ``/article`` see the change at once (only the changed articles are indexed)."""
-        upserts = list(upserts)
-        gone = [i for i in removed if i in self._feed_articles]
+        held = self._feed_articles
+        # The same article handed over again (the feeds cog's start-up load after a load
+        # that had them already) is no change.
+        upserts = [a for a in upserts if held.get(a.id) is not a and held.get(a.id) != a]
+        gone = [i for i in removed if i in held]
         if not upserts and not gone:
             return
         with self._reload_lock:
@@ -263,6 +406,7 @@ class NewsService:
             else:
                 index = old.index.updated(upserts, gone)
             self._state = _State(articles, index, old.topics.updated(upserts, gone))
+        self._save_soon()
 
     @property
     def feed_article_ids(self) -> frozenset[str]:

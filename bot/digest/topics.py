@@ -150,6 +150,21 @@ class TopicModel:
         # Digests, /topics and autocomplete read the caches from worker threads.
         self._cache_lock = threading.Lock()
 
+    def __getstate__(self) -> dict[str, object]:
+        # For snapshots (bot.snapshot): no lock and no caches; the assigner is made again
+        # from the catalogue (the snapshot's fingerprint covers the catalogue's source).
+        state = dict(self.__dict__)
+        for name in ("_assigner", "_extra_cache", "_matchers", "_cache_lock"):
+            del state[name]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._assigner = _Assigner(self.catalogue)
+        self._extra_cache = {}
+        self._matchers = {}
+        self._cache_lock = threading.Lock()
+
     @classmethod
     def build(cls, articles: Iterable[Article], catalogue: Sequence[Topic]) -> TopicModel:
         """Assign every article its topics from ``catalogue`` and its own tags."""
