@@ -10,6 +10,13 @@ new since T" (a schedule's only_new) is answered from the same times. A reload s
 articles it has not seen before with its clock; whoever keeps the records (the bot, in the
 database) stores those with ``unrecorded_first_seen`` and hands the stored times back with
 ``adopt_first_seen``, so a restart neither makes everything new again nor forgets.
+
+A load can start warm: ``load(data_dir=...)`` restores the library's file records, the
+search index and the topic model from the folder's snapshot (``bot.snapshot``), applies the
+feed articles that differ from the snapshot's, then reloads as usual, so only files changed
+since are read and the state equals a load from the files. First-seen times are not in the
+snapshot; they come from the database as after any load. The snapshot is written again
+after a load or reload that changed articles (in the bot on a background thread, debounced).
 """
 
 from __future__ import annotations
