@@ -12,7 +12,9 @@ one PostgreSQL database (``DATABASE_URL``), each posting only for its own shards
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import threading
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from pathlib import Path
@@ -28,6 +30,7 @@ from bot.metrics import LatencyRecorder
 from bot.service import NewsService
 from bot.store import DatabaseFileGone, Store, StoreError
 from bot.ui.acks import AckFirst
+from bot.ui.replies import library_failed, library_loading
 
 if TYPE_CHECKING:
     from bot.digest import Topic
@@ -112,6 +115,11 @@ class NewsBot(commands.Bot):
         # Slow work waits for earlier interactions to be acknowledged (bot/ui/acks.py).
         self.acks = AckFirst()
         self.started_at = time.monotonic()
+        # The articles load in a thread while the bot connects (``prepare``); commands
+        # answer "the library is loading" (``loading_notice``) until it is done.
+        self._library_loaded = False
+        self._loading: asyncio.Task[None] | None = None
+        self._load_failure: str | None = None
 
     @staticmethod
     def _shard_options(settings: Settings) -> dict[str, Any]:
@@ -120,10 +128,30 @@ class NewsBot(commands.Bot):
 
     @property
     def service(self) -> NewsService:
-        """The news service (loaded in ``setup_hook`` unless one was given)."""
+        """The news service (made in ``prepare`` unless one was given; its articles may
+        still be loading: see ``library_loaded``)."""
         if self._service is None:
             raise RuntimeError("the news service is not loaded yet")
         return self._service
+
+    @property
+    def library_loaded(self) -> bool:
+        """Whether the articles are loaded and every command can answer."""
+        return self._library_loaded
+
+    async def wait_until_library_loaded(self) -> None:
+        """Return once the articles are loaded (background loops start with this)."""
+        if not self._library_loaded:
+            await self.wait_for("library_loaded")
+
+    def loading_notice(self) -> str | None:
+        """What a command answers while the articles load (None once they have)."""
+        if self._library_loaded:
+            return None
+        if self._load_failure is not None:
+            return library_failed(self._load_failure)
+        done, total = self._service.progress if self._service is not None else (0, 0)
+        return library_loading(done, total)
 
     async def extra_topics(self, guild_id: int | None) -> tuple[Topic, ...]:
         """Topics the providers add for ``guild_id`` (none by default)."""
@@ -141,16 +169,67 @@ class NewsBot(commands.Bot):
         await super().login(token)
 
     async def prepare(self) -> None:
-        """Load the articles (once).
+        """Start loading the articles (once); the load goes on while the bot connects.
 
         ``newsbot run`` calls this before logging in, so a bad ``ARTICLES_DIR`` is reported
         as that, not hidden behind Discord being out of reach; ``setup_hook`` calls it
-        otherwise.
+        otherwise. The load runs in a thread: the gateway connects and the commands are
+        synced meanwhile, and they answer "the library is loading (N of M files)" until
+        it is done. A service given to the bot counts as loaded once it is (tests, the
+        playground): an unloaded one is loaded here, before going on.
         """
-        if self._service is None:
-            self._service = await asyncio.to_thread(self._load_service)
-            self._service.clock = discord.utils.utcnow
-            await self.record_first_seen(everything=True)
+        if self._loading is not None or self._library_loaded:
+            return
+        if self._service is not None:
+            if not self._service.ready:
+                await asyncio.to_thread(self._service.reload)
+            self._library_loaded = True
+            return
+        service = self._new_service()
+        await asyncio.to_thread(service.library.check_root)  # the folder fails as itself, now
+        self._service = service
+        self._loading = asyncio.create_task(self._load_library(service), name="newsbot-load")
+
+    async def _load_library(self, service: NewsService) -> None:
+        """Load the articles in a daemon thread, then let everything waiting go on.
+
+        Not ``asyncio.to_thread``: the loop's executor threads are joined when
+        ``asyncio.run`` ends, so a stop during a long first load would wait for all of it.
+        The thread reports back as a bot event (``library_load_finished``), awaited with
+        ``wait_for`` like any other.
+        """
+        loop = asyncio.get_running_loop()
+
+        def work() -> None:
+            error: Exception | None = None
+            try:
+                self._load_articles(service)
+            except Exception as exc:  # handed to the waiting task, which reports it
+                error = exc
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(self.dispatch, "library_load_finished", error)
+
+        started = time.monotonic()
+        thread = threading.Thread(target=work, name="newsbot-load", daemon=True)
+        loop.call_soon(thread.start)  # after wait_for below has registered its listener
+        error = await self.wait_for("library_load_finished")
+        if error is not None:
+            # The bot stays up (moderators can still read why); commands say it failed.
+            self._load_failure = str(error) or type(error).__name__
+            _log.error("could not load the articles: %s", self._load_failure, exc_info=error)
+            return
+        service.clock = discord.utils.utcnow
+        await self.record_first_seen(everything=True)
+        self._library_loaded = True
+        self.dispatch("library_loaded")
+        # Logged once commands answer (tests and operators wait for this line).
+        _log.info(
+            "loaded %d articles from %s in %.1f s (%d rejected)",
+            len(service.articles),
+            self.settings.articles_dir,
+            time.monotonic() - started,
+            len(service.rejected),
+        )
 
     async def setup_hook(self) -> None:
         self.started_at = time.monotonic()
@@ -186,30 +265,29 @@ class NewsBot(commands.Bot):
 
         await asyncio.to_thread(service.adopt_first_seen, stored)
 
-    def _load_service(self) -> NewsService:
-        from bot.feeds.manage import read_feed_articles
-        from bot.service import SNAPSHOT_SAVE_DELAY
-
+    def _new_service(self) -> NewsService:
+        """The service over ``ARTICLES_DIR``, its articles not loaded yet."""
         settings = self.settings
-        service = NewsService.load(
+        return NewsService(
             settings.articles_dir,
             max_file_bytes=settings.max_article_bytes,
             parse_timeout=settings.parse_timeout_seconds,
+            data_dir=settings.snapshot_dir,
+        )
+
+    def _load_articles(self, service: NewsService) -> None:
+        """Load every article (in a thread), logging what was loaded and rejected."""
+        from bot.feeds.manage import read_feed_articles
+        from bot.service import SNAPSHOT_SAVE_DELAY
+
+        service.load_library(
             # The stored feed articles too, so a warm start's state is the one a cold load
             # gives (the feeds cog's later hand-over of the same articles changes nothing).
-            feed_articles=read_feed_articles(settings.database),
-            data_dir=settings.snapshot_dir,
+            read_feed_articles(self.settings.database),
             save_delay=SNAPSHOT_SAVE_DELAY,
-        )
-        _log.info(
-            "loaded %d articles from %s (%d rejected)",
-            len(service.articles),
-            settings.articles_dir,
-            len(service.rejected),
         )
         for rejection in service.rejected:
             _log.warning("skipped %s: %s", rejection.path, rejection.reason)
-        return service
 
     async def sync_app_commands(self) -> list[discord.app_commands.AppCommand]:
         """Register the slash commands: instantly in ``DEV_GUILD_ID``, else globally."""
@@ -225,6 +303,11 @@ class NewsBot(commands.Bot):
         return synced
 
     async def close(self) -> None:
+        if self._loading is not None and not self._loading.done():
+            # The loading thread is a daemon and hands no more files to the parsers.
+            if self._service is not None:
+                self._service.library.stop()
+            self._loading.cancel()
         await super().close()  # unloads the extensions first: nothing uses the store after
         holder, self._store_holder = self._store_holder, None
         if holder is not None:

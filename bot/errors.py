@@ -7,6 +7,7 @@ context (command, user, guild, channel, options).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 from typing import Any
@@ -115,6 +116,21 @@ class NewsTree(app_commands.CommandTree):
                 acks.acknowledged(interaction.extras)
 
         self.client.loop.create_task(invoke(), name="CommandTree-invoker")
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Every command (and autocomplete) waits for the library: while the articles
+        load, a command is answered privately with how far the load has got, and
+        suggestions are empty."""
+        notice = getattr(self.client, "loading_notice", None)
+        message = notice() if callable(notice) else None
+        if message is None:
+            return True
+        if interaction.type is discord.InteractionType.autocomplete:
+            with contextlib.suppress(discord.HTTPException):
+                await interaction.response.autocomplete([])
+        else:
+            await tell(interaction, message)
+        return False
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
         """Commands' errors, and (through ``bot.ui.views.NewsView``) buttons' errors."""

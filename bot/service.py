@@ -136,6 +136,7 @@ class NewsService:
         # across reloads of the folder, changed only through ``update_feed_articles``.
         self._feed_articles: dict[str, Article] = {}
         self._feed_moved = False  # a warm start applied feed changes to the snapshot
+        self._restored: _State | None = None  # a warm start's state, until its reload
 
     @classmethod
     def load(
@@ -150,35 +151,57 @@ class NewsService:
     ) -> NewsService:
         """Create a service and load every article in ``articles_dir`` and the feed
         articles given (read from the store), removing upload temporary files a killed
-        process left behind.
-
-        With ``data_dir``, the load starts from this folder's snapshot there when one is
-        usable (a warm start: only files changed since are read, and feed articles that
-        differ are applied, so the result equals a load from the files), and writes a
-        fresh snapshot when the load built or changed anything. ``save_delay`` None writes
-        it before returning (the CLI); a number of seconds writes it on a background
-        thread, now and then that long after each reload that changes articles (the bot).
-        """
+        process left behind; with ``data_dir``, from a snapshot there when one is usable
+        (see ``load_library``)."""
         service = cls(
             articles_dir,
             max_file_bytes=max_file_bytes,
             parse_timeout=parse_timeout,
             data_dir=data_dir,
         )
-        service._feed_articles = {a.id: a for a in feed_articles}
-        remove_stray_uploads(service.library.root)
-        if service.snapshot is not None and save_delay is not None:
-            service._saver = Debouncer(service.save_snapshot)
-            service._save_delay = save_delay
-        warm = service._restore()
-        report = service.reload(save=False)
-        if service.snapshot is not None and (not warm or report.touched or service._feed_moved):
-            if service._saver is not None:
-                service._saver.poke(0)
-            else:
-                service.save_snapshot()
-        service._feed_moved = False
+        service.load_library(feed_articles, save_delay=save_delay)
         return service
+
+    def load_library(
+        self, feed_articles: Iterable[Article] = (), *, save_delay: float | None = None
+    ) -> ReloadReport:
+        """The first load of a service made unloaded (``NewsService.load`` does it all):
+        the feed articles given (read from the store) and every article in the folder,
+        removing upload temporary files a killed process left behind. Slow at scale: run
+        it off the event loop; ``progress`` says how far it has got meanwhile.
+
+        A service made with ``data_dir`` starts from the folder's snapshot there when one
+        is usable (a warm start: only files changed since are read, and feed articles that
+        differ are applied, so the result equals a load from the files), and writes a
+        fresh snapshot when the load built or changed anything. ``save_delay`` None writes
+        it before returning (the CLI); a number of seconds writes it on a background
+        thread, at once and then that long after each reload that changes articles (the
+        bot). The report is of what changed since the snapshot on a warm start.
+        """
+        self._feed_articles = {a.id: a for a in feed_articles}
+        remove_stray_uploads(self.library.root)
+        if self.snapshot is not None and save_delay is not None:
+            self._saver = Debouncer(self.save_snapshot)
+            self._save_delay = save_delay
+        warm = self._restore()
+        report = self.reload(save=False)
+        if self.snapshot is not None and (not warm or report.touched or self._feed_moved):
+            if self._saver is not None:
+                self._saver.poke(0)
+            else:
+                self.save_snapshot()
+        self._feed_moved = False
+        return report
+
+    @property
+    def ready(self) -> bool:
+        """Whether the articles are loaded (until then, a question would wait for them)."""
+        return self._state is not None
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(files done, files found) of the load or reload under way (see ``Library``)."""
+        return self.library.progress
 
     # -- state -------------------------------------------------------------------------
 
@@ -198,7 +221,7 @@ class NewsService:
             articles = dict(self.library.articles)
             articles.update(self._feed_articles)
             articles = self._dated(articles)
-            old = self._state
+            old = self._state if self._state is not None else self._restored
             if old is None:
                 index = SearchIndex.build(articles.values())
             elif report.touched:
@@ -218,6 +241,7 @@ class NewsService:
             state = _State(articles, index, topics)
             state.article_completer.warm()  # here, not on the first keystroke
             self._state = state
+            self._restored = None
             self.last_report = report
         if save and report.touched:
             self._save_soon()
@@ -257,7 +281,9 @@ class NewsService:
             self._feed_moved = True
         self.library.restore(records)
         with self._reload_lock:
-            self._state = _State(articles, index, topics)
+            # Not the state yet (``ready`` stays False): the reload that follows starts
+            # from it, as from the state of the previous reload.
+            self._restored = _State(articles, index, topics)
         self.loaded_from_snapshot = True
         log.info(
             "loaded from snapshot %s: %d articles (feed: %d changed, %d gone)",
@@ -399,7 +425,19 @@ class NewsService:
                 self._feed_articles.pop(article_id, None)
             old = self._state
             if old is None:
-                return  # the first load builds everything, these included
+                restored = self._restored
+                if restored is not None:  # a warm start, between its restore and its reload
+                    articles = dict(restored.articles)
+                    for article_id in gone:
+                        articles.pop(article_id, None)
+                    articles.update((a.id, a) for a in upserts)
+                    self._restored = _State(
+                        articles,
+                        restored.index.updated(upserts, gone),
+                        restored.topics.updated(upserts, gone),
+                    )
+                    self._feed_moved = True
+                return  # else the first load builds everything, these included
             articles = dict(old.articles)
             for article_id in gone:
                 articles.pop(article_id, None)

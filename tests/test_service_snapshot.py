@@ -257,3 +257,17 @@ def test_undated_articles_are_dated_by_first_seen_as_on_a_cold_load(
     warm.adopt_first_seen({"economy/rates": seen})
     assert warm.article("economy/rates").added == seen.date()  # type: ignore[union-attr]
     assert warm.article("sport/final").added is None  # type: ignore[union-attr]
+
+
+def test_a_warm_start_is_not_ready_before_its_reload_and_keeps_feed_updates(
+    folder: Path, data: Path
+) -> None:
+    NewsService.load(folder, data_dir=data, feed_articles=feed(FEED[0]))
+    service = NewsService(folder, data_dir=data)
+    service._feed_articles = {a.id: a for a in feed(FEED[0])}
+    assert service._restore()
+    assert not service.ready  # commands would answer from the snapshot's state otherwise
+    service.update_feed_articles(feed(FEED[1]))  # arrives while the folder is rescanned
+    service.reload()
+    assert service.ready
+    assert answers(service) == answers(NewsService.load(folder, feed_articles=feed(*FEED)))

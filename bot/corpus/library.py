@@ -110,12 +110,22 @@ class Library:
         self._rejected: tuple[Rejection, ...] = ()
         self._warnings: tuple[Rejection, ...] = ()
         self._progress: tuple[int, int] = (0, 0)
+        self._stopping = threading.Event()
 
     @property
     def progress(self) -> tuple[int, int]:
         """(files done, files found) of the reload under way, or of the last one; read
         from any thread (one tuple, assigned whole)."""
         return self._progress
+
+    def stop(self) -> None:
+        """Make a reload under way (on another thread) give up soon, raising
+        ``LibraryError``; no file is handed to a parser after this (the bot is stopping)."""
+        self._stopping.set()
+
+    def check_root(self) -> None:
+        """Raise ``LibraryError`` (naming the folder) when the root cannot be used."""
+        self._checked_root()
 
     @property
     def articles(self) -> Mapping[str, Article]:
@@ -299,6 +309,8 @@ class Library:
             # A generator, so files are read as the workers are ready for them rather than
             # all held in memory at once.
             for rel in sorted(found):
+                if self._stopping.is_set():
+                    raise LibraryError("the load was stopped (newsbot is shutting down)")
                 entry = found[rel]
                 old = self._seen.get(rel)
                 if old is not None and (old.size, old.mtime_ns) == (entry.size, entry.mtime_ns):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import atexit
 import logging
 import multiprocessing
+import multiprocessing.util  # its exit clean-up registers now, so ours runs before it
 import os
 import signal
 import sys
@@ -61,6 +62,10 @@ def _worker_count() -> int:
     return max(1, min(cores, 8))
 
 
+class PoolExiting(RuntimeError):
+    """Parsing was asked for while the process exits: nothing is parsed any more."""
+
+
 class _SharedPool:
     """The process-wide pebble pool, started lazily and replaced when it breaks."""
 
@@ -68,20 +73,27 @@ class _SharedPool:
         self._lock = threading.Lock()
         self._pool: Any = None
         self._exit_hook = False
+        #: Set at interpreter exit: no pool starts again (a reload still running on a
+        #: daemon thread would otherwise start one whose workers cannot start any more).
+        self.exiting = False
 
     def get(self) -> Any:
+        if self.exiting:
+            raise PoolExiting("the process is exiting")
         with self._lock:
             if self._pool is not None and not self._pool.active:  # broke since last use
                 broken, self._pool = self._pool, None
                 _stop(broken)
             if self._pool is None:
-                self._pool = self._start()
                 if not self._exit_hook:
                     # Stop the workers before multiprocessing's own exit clean-up removes the
                     # semaphores they share (a worker being started then would print a
-                    # traceback); atexit runs this first, as it is registered later.
-                    atexit.register(self.shutdown)
+                    # traceback); atexit runs this first, as it is registered later. It is
+                    # registered before the pool starts: an exit during the start (a stop
+                    # while the first load runs in a thread) waits for the start, then stops.
+                    atexit.register(self._exit)
                     self._exit_hook = True
+                self._pool = self._start()
             return self._pool
 
     def replace(self, broken: Any) -> None:
@@ -90,6 +102,10 @@ class _SharedPool:
             if self._pool is broken:
                 self._pool = None
         _stop(broken)
+
+    def _exit(self) -> None:
+        self.exiting = True
+        self.shutdown()
 
     def shutdown(self) -> None:
         with self._lock:
@@ -265,6 +281,8 @@ def _fail(
     """Reject the file of a failed single-file job, or queue the job's files again."""
     from pebble import ProcessExpired
 
+    if _POOL.exiting:  # not a file's fault, and no new pool: the reload gives up
+        raise PoolExiting("the process is exiting") from error
     culprit = isinstance(error, FutureTimeout | ProcessExpired)
     if not culprit:  # the pool broke (or would not start): not this job's fault
         log.warning("the parse worker pool failed (%r); starting a new one", error)

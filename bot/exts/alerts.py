@@ -278,6 +278,7 @@ class Alerts(commands.Cog):
     @deliver.before_loop
     async def _wait_until_ready(self) -> None:
         await self.bot.wait_until_ready()
+        await self.bot.wait_until_library_loaded()
 
     async def notify(self, guild_id: int, message: str) -> None:
         """Tell a server's moderators (system or public updates channel) and audit it."""

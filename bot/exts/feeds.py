@@ -95,7 +95,10 @@ class Feeds(commands.Cog):
         return self._ingestor
 
     async def cog_load(self) -> None:
-        await self._load_stored()
+        if self.bot.library_loaded:
+            await self._load_stored()
+        # Else the first pass does, once the articles are loaded: waiting here would hold
+        # the gateway connection back for the whole load.
         self.fetch_feeds.start()
 
     async def _load_stored(self) -> None:
@@ -220,6 +223,7 @@ class Feeds(commands.Cog):
     @fetch_feeds.before_loop
     async def _wait_until_ready(self) -> None:
         await self.bot.wait_until_ready()
+        await self.bot.wait_until_library_loaded()
 
     # -- notices -----------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ import discord
 from bot.ui.acks import acknowledged
 from bot.ui.limits import CONTENT, fit_embed, trim_markdown
 from bot.ui.paginator import PAGE_TIMEOUT, Paginator
+from bot.ui.text import escape, shorten
 from bot.ui.views import AnyMessage
 
 EPHEMERAL = "newsbot.ephemeral"
@@ -135,3 +136,19 @@ async def answer_privately(
         interaction.extras[ANSWERED] = True
     finally:
         acknowledged(interaction)
+
+
+def library_loading(done: int, total: int) -> str:
+    """What commands answer while the bot loads its articles."""
+    if total == 0:
+        return "The library is loading; try again in a moment."
+    unit = "file" if total == 1 else "files"
+    return f"The library is loading ({done:,} of {total:,} {unit}); try again in a moment."
+
+
+def library_failed(reason: str) -> str:
+    """What commands answer when the articles could not be loaded at start-up."""
+    return (
+        f"The library could not be loaded ({escape(shorten(reason, 300))}); "
+        "a moderator can find why in the bot's log."
+    )

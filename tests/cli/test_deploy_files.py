@@ -48,3 +48,18 @@ def test_the_readme_links_nothing_outside_the_repository() -> None:
         assert (ROOT / target).resolve().is_relative_to(ROOT), target
         assert (ROOT / target).exists(), target
     assert "../shared/DESIGN.md" not in readme
+
+
+def test_the_sharded_compose_file_runs_two_shards_on_one_postgresql() -> None:
+    compose = yaml.safe_load((ROOT / "compose.sharded.yaml").read_text())
+    bots = {name: s for name, s in compose["services"].items() if s.get("image") == "newsbot"}
+    assert len(bots) == 2
+    settings = [bot["environment"] for bot in bots.values()]
+    assert sorted(s["SHARD_IDS"] for s in settings) == ["0", "1"]
+    assert {s["SHARD_COUNT"] for s in settings} == {"2"}
+    (url,) = {s["DATABASE_URL"] for s in settings}  # one database for both
+    assert url.startswith("postgresql://") and "@db:" in url
+    assert "db" in compose["services"]
+    for bot in bots.values():
+        assert "/articles" in {volume.split(":")[1] for volume in bot["volumes"]}
+        assert bot["depends_on"]["db"]["condition"] == "service_healthy"

@@ -44,7 +44,7 @@ async def session(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Ses
     # DEBUG logging, so the token check below covers the most talkative logs.
     bot = await start_bot(fake, root, LOG_LEVEL="DEBUG")
     try:
-        await bot.until(lambda: fake.ready_sent and fake.commands)
+        await bot.until(lambda: fake.ready_sent and fake.commands and bot.library_loaded)
         yield Session(fake, bot)
     finally:
         await bot.stop()

@@ -34,7 +34,7 @@ async def test_a_front_matter_bomb_does_not_stop_the_bot_from_starting(
 
     bot = await start_bot(fake, tmp_path)
     try:
-        await bot.until(lambda: fake.ready_sent and fake.commands)
+        await bot.until(lambda: fake.ready_sent and fake.commands and bot.library_loaded)
         token = await fake.interact(
             "search", [{"name": "query", "type": 3, "value": "Hati mision"}]
         )

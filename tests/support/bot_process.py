@@ -81,10 +81,18 @@ class BotProcess:
         assert self.proc.stderr is not None
         async for line in self.proc.stderr:
             self._stderr.append(line.decode("utf-8", "replace"))
+            if self.fake is not None:
+                await self.fake.poke()  # conditions may read stderr (``library_loaded``)
 
     @property
     def stderr(self) -> str:
         return "".join(self._stderr)
+
+    @property
+    def library_loaded(self) -> bool:
+        """Whether the bot has logged that its articles are loaded (they load while it
+        connects; until then commands answer "the library is loading")."""
+        return " articles from " in self.stderr and "loaded " in self.stderr
 
     def _report(self, headline: str) -> str:
         requests = [f"{r.method} {r.path}" for r in self.fake.requests] if self.fake else []

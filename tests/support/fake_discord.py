@@ -167,6 +167,10 @@ class FakeDiscord:
         async with self._changed:
             self._changed.notify_all()
 
+    async def poke(self) -> None:
+        """Re-check what ``wait_for`` waits on (something outside the fake changed)."""
+        await self._notify()
+
     async def wait_for(self, condition: Callable[[], Any], timeout: float = 30.0) -> Any:
         """Wait until ``condition()`` is truthy (re-checked on every record); return it."""
         async with asyncio.timeout(timeout):
