@@ -55,7 +55,7 @@ from bot.digest import (
 from bot.limits import DEFAULT_DIGEST_POINTS, DEFAULT_PARSE_TIMEOUT, MAX_ARTICLE_BYTES
 from bot.schedule.timespec import local_date
 from bot.search import Completer, SearchIndex, SearchResult, complete
-from bot.snapshot import Debouncer, Snapshot
+from bot.snapshot import Debouncer, Snapshot, gc_paused
 
 log = logging.getLogger(__name__)
 
@@ -183,8 +183,13 @@ class NewsService:
         if self.snapshot is not None and save_delay is not None:
             self._saver = Debouncer(self.save_snapshot)
             self._save_delay = save_delay
-        warm = self._restore()
-        report = self.reload(save=False)
+        with gc_paused():  # see gc_paused: the load makes objects, no garbage cycles
+            warm = self._restore()
+        if warm:
+            with gc_paused():
+                report = self.reload(save=False)
+        else:
+            report = self.reload(save=False)
         if self.snapshot is not None and (not warm or report.touched or self._feed_moved):
             if self._saver is not None:
                 self._saver.poke(0)

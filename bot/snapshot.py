@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import gc
 import hashlib
 import io
 import logging
@@ -49,7 +50,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from importlib import metadata
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -166,7 +167,8 @@ class Snapshot:
             length = self._check_header(handle)
             handle.seek(HEADER.size)
             try:
-                payload = _Unpickler(handle).load()
+                with gc_paused():
+                    payload = _Unpickler(handle).load()
             except SnapshotRejected:
                 raise
             except Exception as exc:  # a checksummed file that still fails: another build
@@ -355,6 +357,23 @@ def _fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off for a while (as it was, after).
+
+    Restoring a snapshot makes millions of objects that live as long as the process, and
+    each full collection meanwhile walks all made so far: with it off, unpickling takes
+    half the time. Immutable data holds no cycles to collect.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 class Debouncer:
