@@ -65,6 +65,8 @@ def data(tmp_path: Path) -> Path:
 def answers(service: NewsService) -> tuple[object, ...]:
     """Everything a member could notice: articles, search results, topics, digests."""
     searches = tuple(service.search(q, limit=10) for q in QUERIES)
+    # ``added`` is the day each load first saw an undated article: two loads either side
+    # of midnight differ there, and nowhere else.
     undated = {i: dataclasses.replace(a, added=None) for i, a in service.articles.items()}
     return (
         undated,
