@@ -64,6 +64,10 @@ Clock = Callable[[], dt.datetime]
 #: Seconds of quiet after a change before the bot rewrites its snapshot (a burst of uploads
 #: or feed fetches costs one write).
 SNAPSHOT_SAVE_DELAY = 30.0
+#: Feed articles changed since the last snapshot before feed updates alone rewrite it: more
+#: than this many, and more than one in this share of all articles.
+FEED_DRIFT_MIN = 500
+FEED_DRIFT_SHARE = 20
 
 
 def _utc_now() -> dt.datetime:
@@ -135,8 +139,8 @@ class NewsService:
         # Articles from feeds (ids ``feed-<slug>/…``, which no file id can take): kept
         # across reloads of the folder, changed only through ``update_feed_articles``.
         self._feed_articles: dict[str, Article] = {}
-        self._feed_moved = False  # a warm start applied feed changes to the snapshot
         self._restored: _State | None = None  # a warm start's state, until its reload
+        self._feed_drift = 0  # feed articles added, changed or gone since the last snapshot
 
     @classmethod
     def load(
@@ -190,12 +194,12 @@ class NewsService:
                 report = self.reload(save=False)
         else:
             report = self.reload(save=False)
-        if self.snapshot is not None and (not warm or report.touched or self._feed_moved):
+        changed = not warm or report.touched or self._drifted(len(self._s.articles))
+        if self.snapshot is not None and changed:
             if self._saver is not None:
                 self._saver.poke(0)
             else:
                 self.save_snapshot()
-        self._feed_moved = False
         return report
 
     @property
@@ -258,7 +262,6 @@ class NewsService:
         """Start from the snapshot, if there is a usable one: the library's records and a
         state for its articles and the current feed articles. The reload that follows
         applies what changed in the folder since."""
-        self._feed_moved = False
         if self.snapshot is None:
             return False
         payload = self.snapshot.load()
@@ -283,7 +286,7 @@ class NewsService:
             for article_id in gone:
                 articles.pop(article_id, None)
             articles.update((a.id, a) for a in upserts)
-            self._feed_moved = True
+            self._feed_drift = len(upserts) + len(gone)
         self.library.restore(records)
         with self._reload_lock:
             # Not the state yet (``ready`` stays False): the reload that follows starts
@@ -309,6 +312,7 @@ class NewsService:
                 state = self._state
                 if state is None:
                     return False
+                self._feed_drift = 0
                 payload = {
                     "library": self.library.records(),
                     "feed": dict(self._feed_articles),
@@ -327,6 +331,10 @@ class NewsService:
         """Write a pending background snapshot now and wait for it (at shut-down, in tests)."""
         if self._saver is not None:
             self._saver.flush()
+
+    def _drifted(self, articles: int) -> bool:
+        """Whether feed articles moved on enough since the snapshot to rewrite it."""
+        return self._feed_drift > max(FEED_DRIFT_MIN, articles // FEED_DRIFT_SHARE)
 
     def _save_soon(self) -> None:
         if self._saver is not None:
@@ -441,7 +449,7 @@ class NewsService:
                         restored.index.updated(upserts, gone),
                         restored.topics.updated(upserts, gone),
                     )
-                    self._feed_moved = True
+                    self._feed_drift += len(upserts) + len(gone)
                 return  # else the first load builds everything, these included
             articles = dict(old.articles)
             for article_id in gone:
@@ -456,7 +464,13 @@ class NewsService:
             else:
                 index = old.index.updated(upserts, gone)
             self._state = _State(articles, index, old.topics.updated(upserts, gone))
-        self._save_soon()
+            # Feed articles are in the database too, and a warm start applies the ones that
+            # differ from the snapshot's; rewriting the whole snapshot (a minute at 100k
+            # articles) for each fetch would cost more than it saves.
+            self._feed_drift += len(upserts) + len(gone)
+            rewrite = self._drifted(len(articles))
+        if rewrite:
+            self._save_soon()
 
     @property
     def feed_article_ids(self) -> frozenset[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import bot
+import bot.service as service_module
 import bot.snapshot as snapshot_module
 from bot.corpus.model import Article
 from bot.service import NewsService
@@ -273,3 +274,28 @@ def test_a_warm_start_is_not_ready_before_its_reload_and_keeps_feed_updates(
     service.reload()
     assert service.ready
     assert answers(service) == answers(NewsService.load(folder, feed_articles=feed(*FEED)))
+
+
+def test_feed_updates_rewrite_the_snapshot_only_once_many_have_piled_up(
+    folder: Path, data: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(service_module, "FEED_DRIFT_MIN", 2)
+    caplog.set_level("INFO")
+    service = NewsService.load(folder, data_dir=data, save_delay=3600)
+    service.flush_snapshot()
+
+    def applied_on_a_warm_start(feed_now: list[Article]) -> str:
+        caplog.clear()
+        assert NewsService.load(folder, data_dir=data, feed_articles=feed_now).loaded_from_snapshot
+        lines = [r.getMessage() for r in caplog.records]
+        return next(line for line in lines if "loaded from snapshot" in line)
+
+    service.update_feed_articles(feed(FEED[0]))  # one: the next start applies it itself
+    service.flush_snapshot()
+    assert "feed: 1 changed" in applied_on_a_warm_start(feed(FEED[0]))
+    assert "feed: 1 changed" in applied_on_a_warm_start(feed(FEED[0]))  # nor did that rewrite
+
+    third = Article("feed-news/3", "Budget passed", "Parliament passed the budget.", ())
+    service.update_feed_articles(feed(FEED[1], third))  # three in all: past the threshold
+    service.flush_snapshot()
+    assert "feed: 0 changed" in applied_on_a_warm_start(feed(*FEED, third))
