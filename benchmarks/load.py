@@ -4,6 +4,11 @@ Writes the BBC 2,225-article CSV (``../shared/corpora/bbc-news-2225``) as ``.txt
 ``--copies`` times over (45 copies ≈ 100k articles), then measures, through ``NewsService``:
 the first load, a no-change reload, a one-file-changed reload, and a search afterwards.
 
+Then the warm start (``bot/snapshot.py``), each in a fresh process as a restart is: a first
+start with an empty data folder (time to the first answered search, then the snapshot
+written in the background), a second start from that snapshot, and one more after a file
+changed; with each process's peak RSS.
+
     .venv/bin/python benchmarks/load.py --copies 1
     .venv/bin/python benchmarks/load.py --copies 45   # ~100k articles, a few minutes
 """
@@ -12,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -51,7 +58,11 @@ def write_articles(folder: Path, copies: int) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=1, help="copies of the 2,225 articles")
+    parser.add_argument("--child", nargs=2, metavar=("FOLDER", "DATA_DIR"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:  # one start of warm_start_figures, in this fresh process
+        print(json.dumps(start(Path(args.child[0]), Path(args.child[1]))))
+        return 0
     if not CORPUS.is_dir():
         print(f"skipped: {CORPUS} is not here")
         return 0
@@ -96,7 +107,70 @@ def main() -> int:
             f"| {unchanged:.2f} s | {one_changed:.2f} s "
             f"(changed {len(report.changed)}) | {statistics.median(latencies):.1f} ms |"
         )
+        del service
+        warm_start_figures(folder, Path(tmp) / "data")
     return 0
+
+
+# -- warm start (each start in a fresh process) ---------------------------------------------
+
+
+def start(folder: Path, data_dir: Path) -> dict[str, float | bool]:
+    """One start of the service over ``folder`` with snapshots in ``data_dir`` (in a child
+    process): seconds to a first answered search, the snapshot write, peak RSS."""
+    t0 = time.perf_counter()
+    service = NewsService.load(folder, data_dir=data_dir, save_delay=0.0)
+    service.search("footbal cup final")
+    ready = time.perf_counter() - t0
+    # From the process's start: the interpreter and the imports are part of a restart.
+    since_exec = time.time() - psutil.Process().create_time()
+    t1 = time.perf_counter()
+    service.flush_snapshot()  # a background write, when the load had to build anything
+    t2 = time.perf_counter()
+    latencies = []
+    for query in ("interest rates", "mobile phone", "Blair elecshun"):
+        q0 = time.perf_counter()
+        service.search(query)
+        latencies.append((time.perf_counter() - q0) * 1000)
+    return {
+        "ready": ready,
+        "since_exec": since_exec,
+        "write": t2 - t1,
+        "search_ms": statistics.median(latencies),
+        "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "warm": service.loaded_from_snapshot,
+    }
+
+
+def warm_start_figures(folder: Path, data_dir: Path) -> None:
+    def child(label: str) -> None:
+        done = subprocess.run(
+            [sys.executable, __file__, "--child", str(folder), str(data_dir)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        r = json.loads(done.stdout.strip().splitlines()[-1])
+        write = f"{r['write']:.1f} s" if not r["warm"] or r["write"] > 0.05 else "—"
+        print(
+            f"| {label} | {'snapshot' if r['warm'] else 'files'} | {r['ready']:.1f} s "
+            f"({r['since_exec']:.1f} s from exec) "
+            f"| {r['peak_mib']:,.0f} MiB | {write} | {r['search_ms']:.1f} ms |"
+        )
+
+    print()
+    print(
+        "| start (fresh process) | from | first search answered | peak RSS | snapshot write "
+        "| search (median of 3) |"
+    )
+    print("|---|---|---|---|---|---|")
+    child("first start")
+    child("warm start")
+    victim = next(folder.rglob("*.txt"))
+    victim.write_text(victim.read_text(encoding="utf-8") + "Yet another sentence.\n")
+    child("warm, one file changed")
+    size = sum(p.stat().st_size for p in data_dir.glob("snapshot-*.bin"))
+    print(f"\nsnapshot file: {size / 2**20:,.0f} MiB")
 
 
 if __name__ == "__main__":

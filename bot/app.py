@@ -272,11 +272,20 @@ class NewsBot(commands.Bot):
             settings.articles_dir,
             max_file_bytes=settings.max_article_bytes,
             parse_timeout=settings.parse_timeout_seconds,
+            data_dir=settings.snapshot_dir,
         )
 
     def _load_articles(self, service: NewsService) -> None:
         """Load every article (in a thread), logging what was loaded and rejected."""
-        service.load_library()
+        from bot.feeds.manage import read_feed_articles
+        from bot.service import SNAPSHOT_SAVE_DELAY
+
+        service.load_library(
+            # The stored feed articles too, so a warm start's state is the one a cold load
+            # gives (the feeds cog's later hand-over of the same articles changes nothing).
+            read_feed_articles(self.settings.database),
+            save_delay=SNAPSHOT_SAVE_DELAY,
+        )
         for rejection in service.rejected:
             _log.warning("skipped %s: %s", rejection.path, rejection.reason)
 
@@ -355,8 +364,6 @@ async def create_bot(
     holder = _hold_store(settings.database)
     store = await anext(holder)
     kind = ShardedNewsBot if settings.shard_count is not None else NewsBot
-    bot = kind(
-        settings, service, store=store, sync_commands=sync_commands, extensions=extensions
-    )
+    bot = kind(settings, service, store=store, sync_commands=sync_commands, extensions=extensions)
     bot._store_holder = holder
     return bot

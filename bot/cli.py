@@ -156,6 +156,9 @@ def _service(args: argparse.Namespace, settings: Settings) -> NewsService:
             max_file_bytes=settings.max_article_bytes,
             feed_articles=_feed_articles(settings),
             parse_timeout=settings.parse_timeout_seconds,
+            # Read-only as the commands are, a load that had to read files leaves a
+            # snapshot for the next run (and for the bot) to start from.
+            data_dir=settings.snapshot_dir,
         )
     except LibraryError as exc:
         raise CliError(str(exc), EXIT_USAGE) from exc

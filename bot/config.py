@@ -22,6 +22,7 @@ class SettingsError(ValueError):
 
 DEFAULT_API_BASE_URL = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
+DEFAULT_DATA_DIR_NAME = "newsbot-data"
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,22 @@ class Settings:
     # and which of them this process runs (None: all of them).
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
+    # Where warm-start snapshots are kept (None: beside the database, see ``snapshot_dir``);
+    # ``snapshots`` False turns them off.
+    data_dir: Path | None = None
+    snapshots: bool = True
+
+    @property
+    def snapshot_dir(self) -> Path | None:
+        """The folder for warm-start snapshots: ``DATA_DIR``, else a ``newsbot-data``
+        folder beside the SQLite file (with PostgreSQL, which has no file here: in the
+        working directory, where ``DATABASE_PATH`` would be); None when turned off."""
+        if not self.snapshots:
+            return None
+        if self.data_dir is not None:
+            return self.data_dir
+        beside = Path(".") if self.database_url else self.database_path.parent
+        return beside / DEFAULT_DATA_DIR_NAME
 
     @property
     def database(self) -> str:
@@ -140,6 +157,8 @@ class Settings:
             database_url=database_url,
             shard_count=shard_count,
             shard_ids=shard_ids,
+            data_dir=Path(raw_data_dir) if (raw_data_dir := get("DATA_DIR")) else None,
+            snapshots=parse_bool("SNAPSHOTS", get("SNAPSHOTS"), default=True),
         )
 
 

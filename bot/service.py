@@ -10,6 +10,13 @@ new since T" (a schedule's only_new) is answered from the same times. A reload s
 articles it has not seen before with its clock; whoever keeps the records (the bot, in the
 database) stores those with ``unrecorded_first_seen`` and hands the stored times back with
 ``adopt_first_seen``, so a restart neither makes everything new again nor forgets.
+
+A load can start warm: ``load(data_dir=...)`` restores the library's file records, the
+search index and the topic model from the folder's snapshot (``bot.snapshot``), applies the
+feed articles that differ from the snapshot's, then reloads as usual, so only files changed
+since are read and the state equals a load from the files. First-seen times are not in the
+snapshot; they come from the database as after any load. The snapshot is written again
+after a load or reload that changed articles (in the bot on a background thread, debounced).
 """
 
 from __future__ import annotations
@@ -17,12 +24,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.corpus.library import Library
+from bot.corpus.library import Library, LibraryRecords
 from bot.corpus.model import Article, Rejection, ReloadReport
 from bot.corpus.uploads import (
     ArticleFileError,
@@ -46,8 +55,19 @@ from bot.digest import (
 from bot.limits import DEFAULT_DIGEST_POINTS, DEFAULT_PARSE_TIMEOUT, MAX_ARTICLE_BYTES
 from bot.schedule.timespec import local_date
 from bot.search import Completer, SearchIndex, SearchResult, complete
+from bot.snapshot import Debouncer, Snapshot, gc_paused
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
+
+#: Seconds of quiet after a change before the bot rewrites its snapshot (a burst of uploads
+#: or feed fetches costs one write).
+SNAPSHOT_SAVE_DELAY = 30.0
+#: Feed articles changed since the last snapshot before feed updates alone rewrite it: more
+#: than this many, and more than one in this share of all articles.
+FEED_DRIFT_MIN = 500
+FEED_DRIFT_SHARE = 20
 
 
 def _utc_now() -> dt.datetime:
@@ -71,6 +91,17 @@ class _State:
         return Completer(self.article_options)
 
 
+def _is_payload(payload: object) -> bool:
+    """Whether a snapshot's payload has the shape ``save_snapshot`` writes."""
+    return (
+        isinstance(payload, dict)
+        and isinstance(payload.get("library"), LibraryRecords)
+        and isinstance(payload.get("feed"), dict)
+        and isinstance(payload.get("index"), SearchIndex)
+        and isinstance(payload.get("topics"), TopicModel)
+    )
+
+
 class NewsService:
     """Articles, search and digests over one articles folder."""
 
@@ -81,10 +112,22 @@ class NewsService:
         max_file_bytes: int = MAX_ARTICLE_BYTES,
         parse_timeout: float = DEFAULT_PARSE_TIMEOUT,
         clock: Clock = _utc_now,
+        data_dir: Path | str | None = None,
     ) -> None:
         self.library = Library(
             Path(articles_dir), max_file_bytes=max_file_bytes, parse_timeout=parse_timeout
         )
+        #: The warm-start snapshot of this folder in ``data_dir`` (None: snapshots off).
+        self.snapshot: Snapshot | None = None
+        if data_dir is not None:
+            self.snapshot = Snapshot(
+                data_dir, articles_dir, settings=(max_file_bytes, parse_timeout)
+            )
+        #: Whether the last load started from a snapshot rather than from the files.
+        self.loaded_from_snapshot = False
+        self._saver: Debouncer | None = None
+        self._save_delay = 0.0
+        self._save_lock = threading.Lock()
         self.catalogue: tuple[Topic, ...] = load_catalogue()
         #: Stamps articles seen for the first time (the bot sets its own clock here).
         self.clock = clock
@@ -96,6 +139,8 @@ class NewsService:
         # Articles from feeds (ids ``feed-<slug>/…``, which no file id can take): kept
         # across reloads of the folder, changed only through ``update_feed_articles``.
         self._feed_articles: dict[str, Article] = {}
+        self._restored: _State | None = None  # a warm start's state, until its reload
+        self._feed_drift = 0  # feed articles added, changed or gone since the last snapshot
 
     @classmethod
     def load(
@@ -105,22 +150,57 @@ class NewsService:
         max_file_bytes: int = MAX_ARTICLE_BYTES,
         parse_timeout: float = DEFAULT_PARSE_TIMEOUT,
         feed_articles: Iterable[Article] = (),
+        data_dir: Path | str | None = None,
+        save_delay: float | None = None,
     ) -> NewsService:
         """Create a service and load every article in ``articles_dir`` and the feed
         articles given (read from the store), removing upload temporary files a killed
-        process left behind."""
-        service = cls(articles_dir, max_file_bytes=max_file_bytes, parse_timeout=parse_timeout)
-        service.load_library(feed_articles)
+        process left behind; with ``data_dir``, from a snapshot there when one is usable
+        (see ``load_library``)."""
+        service = cls(
+            articles_dir,
+            max_file_bytes=max_file_bytes,
+            parse_timeout=parse_timeout,
+            data_dir=data_dir,
+        )
+        service.load_library(feed_articles, save_delay=save_delay)
         return service
 
-    def load_library(self, feed_articles: Iterable[Article] = ()) -> ReloadReport:
+    def load_library(
+        self, feed_articles: Iterable[Article] = (), *, save_delay: float | None = None
+    ) -> ReloadReport:
         """The first load of a service made unloaded (``NewsService.load`` does it all):
         the feed articles given (read from the store) and every article in the folder,
         removing upload temporary files a killed process left behind. Slow at scale: run
-        it off the event loop; ``progress`` says how far it has got meanwhile."""
+        it off the event loop; ``progress`` says how far it has got meanwhile.
+
+        A service made with ``data_dir`` starts from the folder's snapshot there when one
+        is usable (a warm start: only files changed since are read, and feed articles that
+        differ are applied, so the result equals a load from the files), and writes a
+        fresh snapshot when the load built or changed anything. ``save_delay`` None writes
+        it before returning (the CLI); a number of seconds writes it on a background
+        thread, at once and then that long after each reload that changes articles (the
+        bot). The report is of what changed since the snapshot on a warm start.
+        """
         self._feed_articles = {a.id: a for a in feed_articles}
         remove_stray_uploads(self.library.root)
-        return self.reload()
+        if self.snapshot is not None and save_delay is not None:
+            self._saver = Debouncer(self.save_snapshot)
+            self._save_delay = save_delay
+        with gc_paused():  # see gc_paused: the load makes objects, no garbage cycles
+            warm = self._restore()
+        if warm:
+            with gc_paused():
+                report = self.reload(save=False)
+        else:
+            report = self.reload(save=False)
+        changed = not warm or report.touched or self._drifted(len(self._s.articles))
+        if self.snapshot is not None and changed:
+            if self._saver is not None:
+                self._saver.poke(0)
+            else:
+                self.save_snapshot()
+        return report
 
     @property
     def ready(self) -> bool:
@@ -141,14 +221,16 @@ class NewsService:
         assert self._state is not None
         return self._state
 
-    def reload(self) -> ReloadReport:
-        """Re-scan the articles folder; only new or changed files are parsed again."""
+    def reload(self, *, save: bool = True) -> ReloadReport:
+        """Re-scan the articles folder; only new or changed files are parsed again. A
+        reload that changes articles schedules a snapshot write (when the service writes
+        them in the background; ``save`` False: not this time)."""
         with self._reload_lock:
             report = self.library.reload()
             articles = dict(self.library.articles)
             articles.update(self._feed_articles)
             articles = self._dated(articles)
-            old = self._state
+            old = self._state if self._state is not None else self._restored
             if old is None:
                 index = SearchIndex.build(articles.values())
             elif report.touched:
@@ -168,8 +250,95 @@ class NewsService:
             state = _State(articles, index, topics)
             state.article_completer.warm()  # here, not on the first keystroke
             self._state = state
+            self._restored = None
             self.last_report = report
-            return report
+        if save and report.touched:
+            self._save_soon()
+        return report
+
+    # -- snapshots ----------------------------------------------------------------------
+
+    def _restore(self) -> bool:
+        """Start from the snapshot, if there is a usable one: the library's records and a
+        state for its articles and the current feed articles. The reload that follows
+        applies what changed in the folder since."""
+        if self.snapshot is None:
+            return False
+        payload = self.snapshot.load()
+        if payload is None:
+            return False
+        if not _is_payload(payload):
+            log.warning("snapshot %s holds something else; rebuilding it", self.snapshot.path)
+            return False
+        records: LibraryRecords = payload["library"]
+        then: dict[str, Article] = payload["feed"]
+        articles = dict(records.articles)
+        articles.update(then)
+        # Feed articles come from the store, which may have moved on since the snapshot.
+        now = self._feed_articles
+        upserts = [a for i, a in now.items() if then.get(i) is not a and then.get(i) != a]
+        gone = [i for i in then if i not in now]
+        index: SearchIndex = payload["index"]
+        topics: TopicModel = payload["topics"]
+        if upserts or gone:
+            index = index.updated(upserts, gone)
+            topics = topics.updated(upserts, gone)
+            for article_id in gone:
+                articles.pop(article_id, None)
+            articles.update((a.id, a) for a in upserts)
+            self._feed_drift = len(upserts) + len(gone)
+        self.library.restore(records)
+        with self._reload_lock:
+            # Not the state yet (``ready`` stays False): the reload that follows starts
+            # from it, as from the state of the previous reload.
+            self._restored = _State(articles, index, topics)
+        self.loaded_from_snapshot = True
+        log.info(
+            "loaded from snapshot %s: %d articles (feed: %d changed, %d gone)",
+            self.snapshot.path,
+            len(articles),
+            len(upserts),
+            len(gone),
+        )
+        return True
+
+    def save_snapshot(self) -> bool:
+        """Write the snapshot now (False when snapshots are off or the write failed,
+        which is logged). Safe from any thread; reloads may run meanwhile."""
+        if self.snapshot is None:
+            return False
+        with self._save_lock:
+            with self._reload_lock:  # one consistent moment; the objects are immutable
+                state = self._state
+                if state is None:
+                    return False
+                self._feed_drift = 0
+                payload = {
+                    "library": self.library.records(),
+                    "feed": dict(self._feed_articles),
+                    "index": state.index,
+                    "topics": state.topics,
+                }
+            started = time.perf_counter()
+            saved = self.snapshot.save(payload)
+            if saved:
+                log.info(
+                    "wrote snapshot %s in %.1f s", self.snapshot.path, time.perf_counter() - started
+                )
+            return saved
+
+    def flush_snapshot(self) -> None:
+        """Write a pending background snapshot now and wait for it (at shut-down, in tests)."""
+        if self._saver is not None:
+            self._saver.flush()
+
+    def _drifted(self, articles: int) -> bool:
+        """Whether feed articles moved on enough since the snapshot to rewrite it."""
+        return self._feed_drift > max(FEED_DRIFT_MIN, articles // FEED_DRIFT_SHARE)
+
+    def _save_soon(self) -> None:
+        if self._saver is not None:
+            self._saver.poke(self._save_delay)
 
     # -- first seen ---------------------------------------------------------------------
 
@@ -255,8 +424,11 @@ class NewsService:
     ) -> None:
         """Add or replace feed articles and drop removed ones; search, digests and
         ``/article`` see the change at once (only the changed articles are indexed)."""
-        upserts = list(upserts)
-        gone = [i for i in removed if i in self._feed_articles]
+        held = self._feed_articles
+        # The same article handed over again (the feeds cog's start-up load after a load
+        # that had them already) is no change.
+        upserts = [a for a in upserts if held.get(a.id) is not a and held.get(a.id) != a]
+        gone = [i for i in removed if i in held]
         if not upserts and not gone:
             return
         with self._reload_lock:
@@ -266,7 +438,19 @@ class NewsService:
                 self._feed_articles.pop(article_id, None)
             old = self._state
             if old is None:
-                return  # the first load builds everything, these included
+                restored = self._restored
+                if restored is not None:  # a warm start, between its restore and its reload
+                    articles = dict(restored.articles)
+                    for article_id in gone:
+                        articles.pop(article_id, None)
+                    articles.update((a.id, a) for a in upserts)
+                    self._restored = _State(
+                        articles,
+                        restored.index.updated(upserts, gone),
+                        restored.topics.updated(upserts, gone),
+                    )
+                    self._feed_drift += len(upserts) + len(gone)
+                return  # else the first load builds everything, these included
             articles = dict(old.articles)
             for article_id in gone:
                 articles.pop(article_id, None)
@@ -280,6 +464,13 @@ class NewsService:
             else:
                 index = old.index.updated(upserts, gone)
             self._state = _State(articles, index, old.topics.updated(upserts, gone))
+            # Feed articles are in the database too, and a warm start applies the ones that
+            # differ from the snapshot's; rewriting the whole snapshot (a minute at 100k
+            # articles) for each fetch would cost more than it saves.
+            self._feed_drift += len(upserts) + len(gone)
+            rewrite = self._drifted(len(articles))
+        if rewrite:
+            self._save_soon()
 
     @property
     def feed_article_ids(self) -> frozenset[str]:

@@ -1,4 +1,5 @@
-"""Fixtures every test folder may use: a private PostgreSQL schema for store tests.
+"""Fixtures every test folder may use: a private PostgreSQL schema for store tests, and a
+private data folder (snapshots) for every test.
 
 PostgreSQL tests run against the real server at ``NEWSBOT_TEST_POSTGRES`` (default
 ``postgresql://postgres@127.0.0.1:5432/test``, trust auth). Each test gets a fresh schema
@@ -35,6 +36,13 @@ async def connect_or_skip() -> asyncpg.Connection:
         if os.environ.get("NEWSBOT_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"{reason}, and NEWSBOT_REQUIRE_POSTGRES=1 says there must be")
         pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Warm-start snapshots go to a folder of the test's own, never beside the checkout's
+    default database (a test that cares sets ``DATA_DIR`` itself)."""
+    monkeypatch.setenv("DATA_DIR", str(tmp_path_factory.mktemp("data")))
 
 
 @pytest_asyncio.fixture

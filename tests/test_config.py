@@ -82,6 +82,8 @@ def test_parse_timeout_seconds_is_read_and_checked() -> None:
         with pytest.raises(SettingsError) as caught:
             Settings.from_env({"PARSE_TIMEOUT_SECONDS": bad}, env_file=None)
         assert str(caught.value).startswith(message)
+
+
 # -- PostgreSQL and shards ---------------------------------------------------------------
 
 
@@ -135,3 +137,18 @@ def test_one_process_may_run_every_shard_on_the_sqlite_file() -> None:
 def test_bad_shard_settings_are_named(env: dict[str, str], message: str) -> None:
     with pytest.raises(SettingsError, match=message):
         Settings.from_env(env, env_file=None)
+
+
+def test_snapshot_folder_defaults_beside_the_database() -> None:
+    def folder(**env: str) -> Path | None:
+        return Settings.from_env(env, env_file=None).snapshot_dir
+
+    assert folder() == Path("newsbot-data")
+    assert folder(DATABASE_PATH="/srv/bot/newsbot.db") == Path("/srv/bot/newsbot-data")
+    assert folder(DATABASE_URL="postgresql://db.example/newsbot") == Path("newsbot-data")
+    assert folder(DATA_DIR="/var/cache/newsbot", DATABASE_PATH="/srv/x.db") == Path(
+        "/var/cache/newsbot"
+    )
+    assert folder(SNAPSHOTS="false", DATA_DIR="/var/cache/newsbot") is None
+    with pytest.raises(SettingsError, match="SNAPSHOTS"):
+        folder(SNAPSHOTS="maybe")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -60,8 +61,7 @@ def id_from_name(stem: str, name: str) -> str:
     A part with no usable characters (a name entirely in another script) becomes a stable
     hash of it; an id over ``MAX_ID_LENGTH`` is cut and ends with a hash of ``name``.
     """
-    folders = PurePosixPath(name).parent.parts
-    parts = [_part_id(part) for part in folders if part not in ("", ".", "/")]
+    parts = [_part_id(part) for part in _folders(name) if part not in ("", ".", "/")]
     article_id = "/".join([*parts, _part_id(stem)])
     if len(article_id) > MAX_ID_LENGTH:
         article_id = article_id[: MAX_ID_LENGTH - 9].rstrip("-./") + "-" + _hash(name)
@@ -71,11 +71,11 @@ def id_from_name(stem: str, name: str) -> str:
 def is_path_id(article_id: str, name: str) -> bool:
     """Whether ``article_id`` is the one the file ``name`` gives an article without an
     explicit ``id`` (``STEM-LINE`` for a ``.jsonl`` line), not one written in the file."""
-    path = PurePosixPath(name)
-    base = id_from_name(path.stem, name)
+    stem, suffix = _stem_suffix(name)
+    base = id_from_name(stem, name)
     if article_id == base:
         return True
-    if path.suffix.lower() != ".jsonl":
+    if suffix.lower() != ".jsonl":
         return False
     head, dash, line = article_id.rpartition("-")
     return bool(dash) and line.isdigit() and head == base[: MAX_ID_LENGTH - 8]
@@ -93,8 +93,35 @@ def fallback_ids(article_id: str, name: str) -> tuple[str, str]:
     return first, second
 
 
+@functools.lru_cache(maxsize=4096)  # folder names repeat in every path under them
 def _part_id(part: str) -> str:
     return safe_id(part) or "article-" + _hash(part)
+
+
+# Every reload asks for the path id of every article, so the common case (a clean relative
+# path, as the library's scan makes them) avoids PurePosixPath; it gives the same parts.
+def _is_clean(name: str) -> bool:
+    return all(part not in ("", ".") for part in name.split("/"))
+
+
+def _folders(name: str) -> tuple[str, ...]:
+    """``PurePosixPath(name).parent.parts``."""
+    if _is_clean(name):
+        head, _, _final = name.rpartition("/")
+        return tuple(head.split("/")) if head else ()
+    return PurePosixPath(name).parent.parts
+
+
+def _stem_suffix(name: str) -> tuple[str, str]:
+    """``PurePosixPath(name).stem`` and ``.suffix``."""
+    if not _is_clean(name):
+        path = PurePosixPath(name)
+        return path.stem, path.suffix
+    final = name.rpartition("/")[2]
+    dot = final.rfind(".")
+    if 0 < dot < len(final) - 1:
+        return final[:dot], final[dot:]
+    return final, ""
 
 
 def _hash(text: str) -> str:

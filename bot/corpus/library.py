@@ -72,6 +72,14 @@ class _Seen:
 
 
 @dataclass(frozen=True, slots=True)
+class LibraryRecords:
+    """A library's file records and articles, as ``Library.records`` gives them."""
+
+    seen: Mapping[str, _Seen]
+    articles: Mapping[str, Article]
+
+
+@dataclass(frozen=True, slots=True)
 class _Found:
     path: str
     size: int
@@ -153,6 +161,20 @@ class Library:
                 self._checked.pop(next(iter(self._checked)), None)
             self._checked[(name, _digest(data))] = outcome
         return outcome
+
+    def records(self) -> LibraryRecords:
+        """What the last reload knew, for a snapshot (``restore`` takes it back): each
+        file's stat signature, hash and parse outcome, and the articles by id."""
+        return LibraryRecords(self._seen, dict(self._articles))
+
+    def restore(self, records: LibraryRecords) -> None:
+        """Take ``records`` (from ``records``, in an earlier process) as what the last
+        reload found, so the next ``reload`` reads only files whose size or mtime differ
+        and reports articles against these. Files not read last time (too big, or
+        unreadable) are looked at again. Rejections and warnings are not restored: the next
+        reload reports (and logs) them as a first load does."""
+        self._seen = {rel: seen for rel, seen in records.seen.items() if seen.digest is not None}
+        self._articles = MappingProxyType(dict(records.articles))
 
     def reload(self) -> ReloadReport:
         """Re-scan the folder and report what changed; raises ``LibraryError`` when the

@@ -168,12 +168,17 @@ class TopicModel:
         self._cache_lock = threading.Lock()
 
     def __getstate__(self) -> dict[str, object]:
+        # For snapshots (bot.snapshot): no lock and no caches. The assigner is kept: it
+        # holds the token table the stored evidence is written in.
         state = dict(self.__dict__)
-        del state["_cache_lock"]  # a lock does not pickle: a new one is made on load
+        for name in ("_extra_cache", "_matchers", "_cache_lock"):
+            del state[name]
         return state
 
     def __setstate__(self, state: dict[str, object]) -> None:
         self.__dict__.update(state)
+        self._extra_cache = {}
+        self._matchers = {}
         self._cache_lock = threading.Lock()
 
     @classmethod

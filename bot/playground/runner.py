@@ -202,6 +202,9 @@ def _load_service(settings: Settings) -> NewsService:
     from bot.service import NewsService
 
     try:
+        # No snapshot (no data_dir): the playground runs on a fresh temporary copy of the
+        # folder each time (see copy_library), so a snapshot keyed by that folder could
+        # never be used again; the copy is small enough to load from the files.
         return NewsService.load(
             settings.articles_dir,
             max_file_bytes=settings.max_article_bytes,

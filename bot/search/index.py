@@ -54,6 +54,16 @@ class SearchIndex:
         self._norms = length_norms(avgdl)
         self._planner = Planner(self)
 
+    def __getstate__(self) -> dict[str, object]:
+        # For snapshots (bot.snapshot): the planner holds only caches; a new one is made.
+        state = dict(self.__dict__)
+        del state["_planner"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._planner = Planner(self)
+
     @classmethod
     def build(cls, articles: Iterable[Article]) -> SearchIndex:
         """Index ``articles`` (a later article with the same id replaces an earlier one)."""

@@ -112,6 +112,15 @@ class Segment:
         self.nbytes = self._measure()
         self._pairs: dict[str, array] = {}
 
+    def __getstate__(self) -> dict[str, object]:
+        # For snapshots (bot.snapshot): everything but the cache of phrase look-ups.
+        return {name: getattr(self, name) for name in self.__slots__ if name != "_pairs"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            setattr(self, name, value)
+        self._pairs = {}
+
     @staticmethod
     def _bitmaps(postings: dict[str, array], n: int) -> dict[str, bytes]:
         threshold = max(_BITMAP_MIN_DF, n // _BITMAP_FRACTION)

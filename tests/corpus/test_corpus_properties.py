@@ -130,3 +130,15 @@ def test_split_sentences_on_news_like_tokens(tokens: list[str]) -> None:
     assert all(s and s == s.strip() and s in text for s in sentences)
     # No letter or digit is lost or moved.
     assert re.sub(r"\W", "", "".join(sentences)) == re.sub(r"\W", "", text)
+
+
+@settings(max_examples=500)
+@given(st.text(alphabet="ab./ -é\\", max_size=14))
+def test_path_parts_read_without_pathlib_match_pathlib(name: str) -> None:
+    from pathlib import PurePosixPath
+
+    from bot.corpus import _fields
+
+    path = PurePosixPath(name)
+    assert _fields._folders(name) == path.parent.parts
+    assert _fields._stem_suffix(name) == (path.stem, path.suffix)

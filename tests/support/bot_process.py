@@ -35,6 +35,8 @@ SETTING_NAMES = (
     "DATABASE_URL",
     "SHARD_COUNT",
     "SHARD_IDS",
+    "DATA_DIR",
+    "SNAPSHOTS",
 )
 
 
