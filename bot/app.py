@@ -51,6 +51,9 @@ EXTENSIONS: tuple[str, ...] = (
 
 # Connections kept open to Discord's REST API (see NewsBot.login).
 HTTP_CONNECTIONS = 64
+# A first load that failed is tried again after this many seconds, doubling up to the max.
+LOAD_RETRY_FIRST = 30
+LOAD_RETRY_MAX = 600
 
 TopicProvider = Callable[[int | None], Awaitable[Sequence["Topic"]]]
 
@@ -196,7 +199,8 @@ class NewsBot(commands.Bot):
         Not ``asyncio.to_thread``: the loop's executor threads are joined when
         ``asyncio.run`` ends, so a stop during a long first load would wait for all of it.
         The thread reports back as a bot event (``library_load_finished``), awaited with
-        ``wait_for`` like any other.
+        ``wait_for`` like any other. A load that fails is tried again, less and less
+        often (30 s, doubling, at most every 10 minutes); meanwhile commands say it failed.
         """
         loop = asyncio.get_running_loop()
 
@@ -209,15 +213,25 @@ class NewsBot(commands.Bot):
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
                 loop.call_soon_threadsafe(self.dispatch, "library_load_finished", error)
 
-        started = time.monotonic()
-        thread = threading.Thread(target=work, name="newsbot-load", daemon=True)
-        loop.call_soon(thread.start)  # after wait_for below has registered its listener
-        error = await self.wait_for("library_load_finished")
-        if error is not None:
-            # The bot stays up (moderators can still read why); commands say it failed.
+        retry = LOAD_RETRY_FIRST
+        while True:
+            started = time.monotonic()
+            thread = threading.Thread(target=work, name="newsbot-load", daemon=True)
+            loop.call_soon(thread.start)  # after wait_for below has registered its listener
+            error = await self.wait_for("library_load_finished")
+            if error is None:
+                break
+            # The bot stays up (moderators can read why); commands say it failed.
             self._load_failure = str(error) or type(error).__name__
-            _log.error("could not load the articles: %s", self._load_failure, exc_info=error)
-            return
+            _log.error(
+                "could not load the articles (trying again in %d s): %s",
+                retry,
+                self._load_failure,
+                exc_info=error,
+            )
+            await asyncio.sleep(retry)
+            retry = min(2 * retry, LOAD_RETRY_MAX)
+            self._load_failure = None
         service.clock = discord.utils.utcnow
         await self.record_first_seen(everything=True)
         self._library_loaded = True

@@ -149,6 +149,6 @@ def library_loading(done: int, total: int) -> str:
 def library_failed(reason: str) -> str:
     """What commands answer when the articles could not be loaded at start-up."""
     return (
-        f"The library could not be loaded ({escape(shorten(reason, 300))}); "
-        "a moderator can find why in the bot's log."
+        f"The library could not be loaded ({escape(shorten(reason, 300))}); it is tried "
+        "again every few minutes, and a moderator can find why in the bot's log."
     )

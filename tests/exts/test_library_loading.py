@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.app import NewsBot, create_bot
+from bot.app import LOAD_RETRY_FIRST, NewsBot, create_bot
 from bot.config import Settings
 from bot.corpus import library
 from bot.corpus.loaders import ParseOutcome, parse_bytes
@@ -97,6 +97,23 @@ async def test_a_load_that_fails_says_so_instead_of_loading_for_ever(
     answers = [m for m in (result.response, *result.followups) if m is not None]
     assert [m.content for m in answers] == [
         "The library could not be loaded (the load was stopped (newsbot is shutting down)); "
-        "a moderator can find why in the bot's log."
+        "it is tried again every few minutes, and a moderator can find why in the bot's log."
     ]
     assert all(m.ephemeral for m in answers)
+
+
+async def test_a_failed_load_is_tried_again_and_then_answers(
+    server: Server, simcord_bot: NewsBot, gate: threading.Event
+) -> None:
+    assert REACHED.wait(timeout=30)
+    library_of = simcord_bot.service.library
+    library_of.stop()  # this attempt fails …
+    gate.set()
+    assert await simcord_bot.wait_for("library_load_finished") is not None
+    library_of._stopping.clear()  # … and the cause goes away before the next one
+
+    await server.env.advance_time(LOAD_RETRY_FIRST + 1)
+    await simcord_bot.wait_until_library_loaded()
+
+    result = await server.alice.slash(server.channel, "search", query="propeller shafts")
+    assert "**propeller** **shafts**" in embed_of(result).description
