@@ -381,7 +381,7 @@ class Planner:
             # Other forms of a word the library has, or of a long one it lacks (of a short
             # one, the typos find them: "olde" is "older" more likely than "old").
             known = lex.forms(term, known=df > 0)
-            forms = sorted((w for w in known if self._df(w)), key=lambda w: -self._df(w))
+            forms = sorted((w for w in known if self._df(w)), key=lambda w: (-self._df(w), w))
             typed = [Variant(term, 0)] if df > 0 else []
             typed += [Variant(w, 0, kind="stem") for w in forms[:MAX_FORMS]]
         typed += [Variant(w, 0, kind="split") for w in self._splits(term)]
@@ -489,7 +489,10 @@ class Planner:
             return []
         limit = max(2, budget + 1)
         out = []
-        for word in list(self._lex.sounds_like(term))[:MAX_SOUNDS]:
+        words = self._lex.sounds_like(term)
+        if len(words) > MAX_SOUNDS:
+            words = sorted(words)[:MAX_SOUNDS]  # the same few, whatever the hash seed
+        for word in words:
             if word in taken or abs(len(word) - len(term)) > 1 or word[0] != term[0]:
                 continue
             d = OSA.distance(term, word, score_cutoff=limit)
