@@ -14,7 +14,7 @@ import heapq
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from itertools import compress, repeat
-from operator import add, mul
+from operator import add, ge, mul
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
@@ -146,6 +146,18 @@ def _best_covered(
     return kept
 
 
+def _largest(
+    n: int, keys: list[float], scores: list[float], seg_no: int, pids: list[int]
+) -> list[tuple[float, float, int, int]]:
+    """``heapq.nlargest(n, zip(keys, scores, repeat(seg_no), pids))``, with the work in C:
+    the floats sorted to find the ``n``-th key, then only the candidates that reach it."""
+    if len(keys) > n:
+        threshold = sorted(keys, reverse=True)[n - 1]
+        flags = list(map(ge, keys, repeat(threshold)))
+        keys, scores, pids = (list(compress(x, flags)) for x in (keys, scores, pids))
+    return sorted(zip(keys, scores, repeat(seg_no), pids), reverse=True)[:n]
+
+
 def finalists(
     segments: Sequence[Segment],
     dead: Sequence[Dead],
@@ -157,7 +169,7 @@ def finalists(
     take = PHRASE_SCAN if plan.phrases else POOL
     best: list[tuple[float, float, int, int]] = []
     for keys, scores, seg_no, pids in scored(segments, dead, norms, plan, within, top=take):
-        best += heapq.nlargest(take, zip(keys, scores, repeat(seg_no), pids))
+        best += _largest(take, keys, scores, seg_no, pids)
     if len(segments) > 1:
         best = heapq.nlargest(take, best)
     ranked = [
