@@ -28,7 +28,6 @@ from bot.text import tokenize
 
 K1, B = 1.2, 0.75
 POOL = 100  # finalists re-ranked with rapidfuzz
-RERANK_BATCH = 16  # finalists scored by rapidfuzz at a time, best BM25 first
 WANT = 400  # stop adding common-word-only candidates past this many
 CAP = 4000  # at most this many passages holding every (common) query word, per segment
 PHRASE_SCAN = 5000  # candidates checked for a quoted phrase before giving up
@@ -199,28 +198,6 @@ def finalists(
     return kept
 
 
-def _blended(
-    segments: Sequence[Segment], plan: Plan, items: list[Finalist], top: float
-) -> list[tuple[float, str, int, Article]]:
-    """``items`` with their blend of BM25 (over the pool's best, ``top``) and rapidfuzz's
-    similarity to the query as typed, negated, with their article id, sentence and article."""
-    texts = [segments[seg_no].text(pid) for *_x, seg_no, pid in items]
-    similarity = [0.0] * len(items)
-    scores = process.extract(
-        plan.rerank_text, texts, scorer=fuzz.partial_ratio, processor=default_process, limit=None
-    )
-    for _text, value, i in scores:
-        similarity[i] = value
-    out = []
-    for item, sim in zip(items, similarity, strict=True):
-        seg = segments[item[5]]
-        pid = item[6]
-        blend = (1 - RF_SHARE) * item[4] / top + RF_SHARE * sim / 100
-        article = seg.articles[seg.p_article[pid]]
-        out.append((-blend, article.id, seg.p_sent[pid], article))
-    return out
-
-
 def rerank(
     segments: Sequence[Segment],
     plan: Plan,
@@ -253,34 +230,37 @@ def rerank(
     # Syndicated copies put the same sentence in several articles: show it once.
     shown: set[str] = set()
     for tier in sorted(tiers, reverse=True):
-        # Best BM25 first, scored in batches: a passage not yet scored blends to at most
-        # its BM25 share plus all of rapidfuzz's, so those that beat that bound are taken
-        # in order before the rest is scored (the same hits as scoring every one).
-        items = sorted(tiers[tier], key=lambda item: -item[4])
-        pending: list[tuple[float, str, int, Article]] = []
-        done = 0
-        while done < len(items) and len(chosen) < limit:
-            batch = items[done : done + RERANK_BATCH]
-            done += len(batch)
-            pending += _blended(segments, plan, batch, top)
-            pending.sort(key=lambda f: f[:3])
-            bound = (1 - RF_SHARE) * items[done][4] / top + RF_SHARE if done < len(items) else -1.0
-            consumed = 0
-            for neg_blend, article_id, index, article in pending:
-                if -neg_blend <= bound:
-                    break  # a passage not yet scored may still come first
-                consumed += 1
-                if taken.get(article_id, 0) >= per_article:
-                    continue
-                text = " ".join(article.sentences[index].split()).casefold()
-                if text in shown:
-                    continue
-                shown.add(text)
-                taken[article_id] = taken.get(article_id, 0) + 1
-                chosen.append((tier[0] - 0.999 * neg_blend, article, index))
-                if len(chosen) >= limit:
-                    break
-            del pending[:consumed]
+        items = tiers[tier]
+        texts = [segments[seg_no].text(pid) for *_x, seg_no, pid in items]
+        similarity = [0.0] * len(items)
+        scores = process.extract(
+            plan.rerank_text,
+            texts,
+            scorer=fuzz.partial_ratio,
+            processor=default_process,
+            limit=None,
+        )
+        for _text, value, i in scores:
+            similarity[i] = value
+        finals = []
+        for item, sim in zip(items, similarity, strict=True):
+            seg = segments[item[5]]
+            pid = item[6]
+            blend = (1 - RF_SHARE) * item[4] / top + RF_SHARE * sim / 100
+            article = seg.articles[seg.p_article[pid]]
+            finals.append((-blend, article.id, seg.p_sent[pid], article))
+        finals.sort(key=lambda f: f[:3])
+        for neg_blend, article_id, index, article in finals:
+            if taken.get(article_id, 0) >= per_article:
+                continue
+            text = " ".join(article.sentences[index].split()).casefold()
+            if text in shown:
+                continue
+            shown.add(text)
+            taken[article_id] = taken.get(article_id, 0) + 1
+            chosen.append((tier[0] - 0.999 * neg_blend, article, index))
+            if len(chosen) >= limit:
+                break
         if len(chosen) >= limit:
             break
     # Each hit's sentence is its own; context goes to the better hit first, never twice.
