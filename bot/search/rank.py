@@ -160,6 +160,14 @@ def _largest(
     return sorted(zip(keys, scores, repeat(seg_no), pids), reverse=True)[:n]
 
 
+def _tier(level: int) -> tuple[int, int, int, int]:
+    """Coverage, words exact, as typed and related, from a rank key's whole part."""
+    coverage, rest = divmod(level, int(_LEVEL))
+    exact, rest = divmod(rest, int(_EXACT))
+    typed, rest = divmod(rest, int(_TYPED))
+    return coverage, exact, typed, rest // int(_RELATED)
+
+
 def finalists(
     segments: Sequence[Segment],
     dead: Sequence[Dead],
@@ -174,18 +182,16 @@ def finalists(
         best += _largest(take, keys, scores, seg_no, pids)
     if len(segments) > 1:
         best = heapq.nlargest(take, best)
-    ranked = [
-        (
-            int(key // _LEVEL),
-            int(key % _LEVEL // _EXACT),
-            int(key % _EXACT // _TYPED),
-            int(key % _TYPED // _RELATED),
-            score,
-            seg_no,
-            p,
-        )
-        for key, score, seg_no, p in best
-    ]
+    # key - score is the tier part of the key (whole, far from a float's rounding): decoded
+    # once per tier, not per finalist.
+    tiers: dict[int, tuple[int, int, int, int]] = {}
+    ranked = []
+    for key, score, seg_no, p in best:
+        level = round(key - score)
+        tier = tiers.get(level)
+        if tier is None:
+            tier = tiers[level] = _tier(level)
+        ranked.append((*tier, score, seg_no, p))
     if not plan.phrases:
         return ranked
     kept = []
