@@ -366,9 +366,10 @@ class Planner:
 
         A word the index has may still be a typo of another (``sadi`` for ``said``), so its
         near spellings are looked up too. A word's likelihood is its frequency times its
-        odds (``TYPO_RATE`` per edit). A 3–4-letter word has no typo budget of its own: it
-        gets near words only when it is missing or rarer than the likeliest of them (too
-        many short words lie one edit apart for anything else). A near word is weak when it
+        odds (``TYPO_RATE`` per edit, times the keyboard's :func:`~bot.search.correct.slip`
+        for one edit). A 3–4-letter word has no typo budget of its own: it gets near words
+        only when it is missing or rarer than the likeliest of them (too many short words
+        lie one edit apart for anything else). A near word is weak when it
         is less likely than the word as typed, or than ``MIN_SHARE`` of all readings.
         """
         cached = self._cache.get(term)
