@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from bot.search import Hit, SearchIndex
@@ -106,3 +111,33 @@ def test_slip_odds_by_keyboard() -> None:
     assert slip("frorecast", "forecast") == 1.0  # r (beside f) typed after it
     assert slip("forecastz", "forecast") == FAR_KEY  # z beside neither t nor the end
     assert slip("froecast", "forecast") == 1.0  # a swap
+
+
+_SAME_EVERY_RUN = """
+from bot.search import SearchIndex
+from tests.support.search_samples import make_article
+forms = "connected connecting connection connections connects connective connectivity"
+index = SearchIndex.build(
+    [make_article(f"a-{w}", w, f"The {w} story made news.") for w in forms.split()]
+    + [make_article(f"b-{i}", "Rail", f"Rail link {i} was cut.") for i in range(3)]
+)
+print([(h.article_id, h.score) for h in index.search("connect story", limit=10).hits])
+"""
+
+
+def test_the_same_query_finds_the_same_hits_in_every_process() -> None:
+    # Sets iterate in an order that changes with the hash seed of each process: seven
+    # forms of one frequency, more than are looked up, must still be the same few.
+    root = Path(__file__).resolve().parents[2]
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", _SAME_EVERY_RUN],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(1, 6)
+    }
+    assert len(runs) == 1
