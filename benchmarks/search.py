@@ -13,9 +13,9 @@ the BBC vocabulary (in its frequency order) extended by made-up words that look 
 letters (a letter dropped, two swapped, a neighbouring key substituted or typed too). A query
 scores a hit@5 when its sentence (same text) is among the top 5 hits. Latency is wall-clock
 and, less at the mercy of other processes on a shared machine, the CPU time of the searching
-thread (``time.thread_time``). "answerable" is the share of queries whose original words are held together by at most 5 sentences, "typo is a
-word" the share whose typo is itself a corpus word (:func:`ambiguity`). Prints a markdown
-table; asserts nothing.
+thread (``time.thread_time``). "answerable" is the share of queries whose original words are
+held together by at most 5 sentences, "typo is a word" the share whose typo is itself a corpus
+word (:func:`ambiguity`). Prints a markdown table; asserts nothing.
 """
 
 from __future__ import annotations
