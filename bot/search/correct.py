@@ -22,6 +22,18 @@ LONG_STEM = 6  # a stem this long that starts another is the same word (electrif
 MAX_LONGER = 8  # longer stems looked at per stem
 STEM_SLACK = 2  # ...at most this many letters longer or shorter
 _LETTERS = "abcdefghijklmnopqrstuvwxyz"
+FAR_KEY = 0.2  # odds of a letter swapped for (or typed beside) a far key, against a near one
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_NEAR_KEYS = {
+    c: frozenset(
+        k
+        for r2, row2 in enumerate(_ROWS)
+        for c2, k in enumerate(row2)
+        if abs(r2 - r) <= 1 and abs(c2 - c1) <= 1 and k != c
+    )
+    for r, row in enumerate(_ROWS)
+    for c1, c in enumerate(row)
+}
 
 
 class Vocabulary:
@@ -146,3 +158,35 @@ def _shared(pairs: Iterable[tuple[str, str]]) -> dict[str, tuple[str, ...]]:
         if key:
             groups.setdefault(key, []).append(word)
     return {k: tuple(ws) for k, ws in groups.items()}
+
+
+def slip(typed: str, word: str) -> float:
+    """How likely ``typed`` is as a one-edit slip for ``word``, against the likeliest slips.
+
+    A dropped letter, two letters swapped, a key hit beside the one meant, or a letter
+    doubled or typed beside its neighbour on the keyboard are the slips fingers make (1);
+    a letter replaced by (or typed next to) a far one is ``FAR_KEY`` as likely: ``trush`` is
+    ``trust`` (``h`` is beside ``t``) before ``truth``. Letters off the QWERTY rows, and pairs
+    not one edit apart, are not judged (1).
+    """
+    n, m = len(typed), len(word)
+    if n == m:
+        diff = [i for i in range(n) if typed[i] != word[i]]
+        if len(diff) != 1:
+            return 1.0  # a transposition (or more than one edit)
+        return _near_key(typed[diff[0]], word[diff[0]])
+    if n == m + 1:
+        i = next((i for i in range(m) if typed[i] != word[i]), m)
+        extra = typed[i]
+        around = {typed[j] for j in (i - 1, i + 1) if 0 <= j < n}
+        if extra in around:
+            return 1.0  # a doubled letter
+        return max((_near_key(extra, c) for c in around), default=1.0)
+    return 1.0  # a dropped letter (or not one edit)
+
+
+def _near_key(typed: str, meant: str) -> float:
+    near = _NEAR_KEYS.get(meant)
+    if near is None or typed not in _NEAR_KEYS:
+        return 1.0
+    return 1.0 if typed in near else FAR_KEY

@@ -27,12 +27,12 @@ import itertools
 import math
 import threading
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple, Protocol
 
 from rapidfuzz.distance import OSA
 
-from bot.search.correct import LONG_STEM, MAX_EDITS
+from bot.search.correct import LONG_STEM, MAX_EDITS, slip
 from bot.search.query import ParsedQuery
 from bot.search.related import MAX_SHARE as RELATED_MAX_SHARE
 from bot.text import STOPWORDS, correction_budget, stem, typo_budget
@@ -102,6 +102,7 @@ class Variant(NamedTuple):
     edits: int  # typing edits from the word as typed (0 for readings as typed)
     weak: bool = False
     kind: str = "exact"
+    slip: float = 1.0  # for one edit, how likely fingers make it (see ``correct.slip``)
 
     @property
     def as_typed(self) -> bool:
@@ -128,7 +129,8 @@ class Plan:
     :meth:`value`);
     ``weights`` the BM25 idf of each bit, lower for a less likely reading (``ranked``:
     each group's bits, heaviest first); ``frequency``
-    the passages holding each bit's word.
+    the passages holding each bit's word; ``slips`` how likely each near spelling's one
+    edit is for fingers to make (see :func:`bot.search.correct.slip`; 1 when absent).
     ``required`` are the groups every hit must match (the words of quoted phrases);
     ``phrases`` the accepted tokens at each position of each phrase. ``rerank_text`` is
     what rapidfuzz compares finalists with: the words as typed, so no variant is favoured.
@@ -154,6 +156,7 @@ class Plan:
     possible: bool
     only_stopwords: bool = False
     related: int = 0
+    slips: dict[int, float] = field(default_factory=dict)
 
     def value(self, mask: int) -> tuple[int, float, bool, int, int, int, int]:
         """Words matched, summed idf, whether the required words are all there, the words
@@ -212,7 +215,11 @@ class Plan:
                             company[b] += n
             # The share of each spelling's passages that hold another query word: a
             # common word keeps company with everything, so counts alone would favour it.
-            share = {b: company[b] / max(self.frequency.get(b, 1), 1) for b in near}
+            # A far-key slip needs that much more company (``set ense``: tense, not ease).
+            share = {
+                b: company[b] / max(self.frequency.get(b, 1), 1) * self.slips.get(b, 1.0)
+                for b in near
+            }
             most = max(share.values())
             if most < CONTEXT_SHARE:
                 continue
@@ -359,9 +366,10 @@ class Planner:
 
         A word the index has may still be a typo of another (``sadi`` for ``said``), so its
         near spellings are looked up too. A word's likelihood is its frequency times its
-        odds (``TYPO_RATE`` per edit). A 3–4-letter word has no typo budget of its own: it
-        gets near words only when it is missing or rarer than the likeliest of them (too
-        many short words lie one edit apart for anything else). A near word is weak when it
+        odds (``TYPO_RATE`` per edit, times the keyboard's :func:`~bot.search.correct.slip`
+        for one edit). A 3–4-letter word has no typo budget of its own: it gets near words
+        only when it is missing or rarer than the likeliest of them (too many short words
+        lie one edit apart for anything else). A near word is weak when it
         is less likely than the word as typed, or than ``MIN_SHARE`` of all readings.
         """
         cached = self._cache.get(term)
@@ -374,7 +382,7 @@ class Planner:
             # Other forms of a word the library has, or of a long one it lacks (of a short
             # one, the typos find them: "olde" is "older" more likely than "old").
             known = lex.forms(term, known=df > 0)
-            forms = sorted((w for w in known if self._df(w)), key=lambda w: -self._df(w))
+            forms = sorted((w for w in known if self._df(w)), key=lambda w: (-self._df(w), w))
             typed = [Variant(term, 0)] if df > 0 else []
             typed += [Variant(w, 0, kind="stem") for w in forms[:MAX_FORMS]]
         typed += [Variant(w, 0, kind="split") for w in self._splits(term)]
@@ -386,7 +394,8 @@ class Planner:
         if budget > 1 and not found and not df:
             found = lex.near(term, budget)
         found = {w: d for w, d in found.items() if w not in taken}
-        likely = {w: n * TYPO_RATE ** found[w] for w in found if (n := self._df(w)) > 0}
+        slips = {w: slip(term, w) if d == 1 else 1.0 for w, d in found.items()}
+        likely = {w: n * TYPO_RATE ** found[w] * slips[w] for w in found if (n := self._df(w)) > 0}
         if df and typo_budget(term) == 0 and max(likely.values(), default=0) <= df:
             likely = {}
         near = sorted(likely, key=lambda w: (-likely[w], w))[:MAX_VARIANTS]
@@ -395,7 +404,8 @@ class Planner:
             for form in lex.forms(word):
                 if form not in likely and form not in taken and (n := self._df(form)) > 0:
                     found[form] = found[word] + 1  # a form away from a typo away
-                    likely[form] = n * TYPO_RATE ** found[form]
+                    slips[form] = slips[word]
+                    likely[form] = n * TYPO_RATE ** found[form] * slips[form]
         near = sorted(likely, key=lambda w: (-likely[w], w))[:MAX_VARIANTS]
         floor = MIN_SHARE * (df + sum(likely.values()))
         typos = [
@@ -404,6 +414,7 @@ class Planner:
                 found[w],
                 weak=(df > 0 and likely[w] < df) or (likely[w] < floor and (df > 0 or i > 0)),
                 kind="typo",
+                slip=slips[w],
             )
             for i, w in enumerate(near)
         ]
@@ -479,7 +490,10 @@ class Planner:
             return []
         limit = max(2, budget + 1)
         out = []
-        for word in list(self._lex.sounds_like(term))[:MAX_SOUNDS]:
+        words = self._lex.sounds_like(term)
+        if len(words) > MAX_SOUNDS:
+            words = sorted(words)[:MAX_SOUNDS]  # the same few, whatever the hash seed
+        for word in words:
             if word in taken or abs(len(word) - len(term)) > 1 or word[0] != term[0]:
                 continue
             d = OSA.distance(term, word, score_cutoff=limit)
@@ -548,7 +562,7 @@ def _odds(v: Variant) -> float:
         return SPLIT_ODDS
     if v.kind == "sound":
         return SOUND_ODDS
-    return TYPO_RATE**v.edits
+    return TYPO_RATE**v.edits * v.slip
 
 
 def _runs(parsed: ParsedQuery) -> list[tuple[tuple[str, ...], bool]]:
@@ -586,6 +600,7 @@ def make_plan(
     near = 0
     related = 0
     bit_weights: dict[int, float] = {}
+    slips: dict[int, float] = {}
     group_of: dict[str, int] = {}
     joined_bit: dict[str, int] = {}
     for term in parsed.terms:
@@ -602,6 +617,8 @@ def make_plan(
             bit = 1 << len(alts)
             alts.append((bit, variant.word))
             bit_weights[bit] = weights[term][variant.word]
+            if variant.slip != 1.0:
+                slips[bit] = variant.slip
             mask |= bit
             if variant.weak:
                 weak |= bit
@@ -671,4 +688,5 @@ def make_plan(
         possible=possible,
         only_stopwords=only_stopwords,
         related=related,
+        slips=slips,
     )

@@ -14,9 +14,9 @@ import heapq
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from itertools import compress, repeat
-from operator import add, mul
+from operator import add, ge, mul
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
 from bot.corpus.model import Article
@@ -146,6 +146,28 @@ def _best_covered(
     return kept
 
 
+def _largest(
+    n: int, keys: list[float], scores: list[float], seg_no: int, pids: list[int]
+) -> list[tuple[float, float, int, int]]:
+    """``heapq.nlargest(n, zip(keys, scores, repeat(seg_no), pids))``, with the work in C:
+    the floats sorted to find the ``n``-th key, then only the candidates that reach it."""
+    if len(keys) > n:
+        threshold = sorted(keys, reverse=True)[n - 1]
+        flags = list(map(ge, keys, repeat(threshold)))
+        keys = list(compress(keys, flags))
+        scores = list(compress(scores, flags))
+        pids = list(compress(pids, flags))
+    return sorted(zip(keys, scores, repeat(seg_no), pids), reverse=True)[:n]
+
+
+def _tier(level: int) -> tuple[int, int, int, int]:
+    """Coverage, words exact, as typed and related, from a rank key's whole part."""
+    coverage, rest = divmod(level, int(_LEVEL))
+    exact, rest = divmod(rest, int(_EXACT))
+    typed, rest = divmod(rest, int(_TYPED))
+    return coverage, exact, typed, rest // int(_RELATED)
+
+
 def finalists(
     segments: Sequence[Segment],
     dead: Sequence[Dead],
@@ -157,21 +179,19 @@ def finalists(
     take = PHRASE_SCAN if plan.phrases else POOL
     best: list[tuple[float, float, int, int]] = []
     for keys, scores, seg_no, pids in scored(segments, dead, norms, plan, within, top=take):
-        best += heapq.nlargest(take, zip(keys, scores, repeat(seg_no), pids))
+        best += _largest(take, keys, scores, seg_no, pids)
     if len(segments) > 1:
         best = heapq.nlargest(take, best)
-    ranked = [
-        (
-            int(key // _LEVEL),
-            int(key % _LEVEL // _EXACT),
-            int(key % _EXACT // _TYPED),
-            int(key % _TYPED // _RELATED),
-            score,
-            seg_no,
-            p,
-        )
-        for key, score, seg_no, p in best
-    ]
+    # key - score is the tier part of the key (whole, far from a float's rounding): decoded
+    # once per tier, not per finalist.
+    tiers: dict[int, tuple[int, int, int, int]] = {}
+    ranked = []
+    for key, score, seg_no, p in best:
+        level = round(key - score)
+        tier = tiers.get(level)
+        if tier is None:
+            tier = tiers[level] = _tier(level)
+        ranked.append((*tier, score, seg_no, p))
     if not plan.phrases:
         return ranked
     kept = []
@@ -203,31 +223,50 @@ def rerank(
     top = max(item[4] for item in pool) or 1.0
     best_coverage = max(item[0] for item in pool)
     typed_there = any(c == best_coverage and t == c for c, _e, t, *_ in pool)
-    finals = []
-    for coverage, exact, typed, related, score, seg_no, pid in pool:
+    # Hits go by tier (coverage, then words exact, as typed, related), then by the blend:
+    # rapidfuzz (the costly part) only scores the tiers the hits are taken from.
+    tiers: dict[tuple[int, int, int, int], list[Finalist]] = {}
+    for item in pool:
+        coverage, exact, typed, related = item[:4]
         if typed_there and coverage == best_coverage and typed < coverage:
             continue
-        seg = segments[seg_no]
-        similarity = fuzz.partial_ratio(plan.rerank_text, seg.text(pid), processor=default_process)
-        blend = (1 - RF_SHARE) * score / top + RF_SHARE * similarity / 100
-        article = seg.articles[seg.p_article[pid]]
-        finals.append(
-            (-coverage, -exact, -typed, -related, -blend, article.id, seg.p_sent[pid], article)
-        )
-    finals.sort(key=lambda f: f[:7])
+        tiers.setdefault((coverage, exact, typed, related), []).append(item)
     chosen: list[tuple[float, Article, int]] = []
     taken: dict[str, int] = {}
     # Syndicated copies put the same sentence in several articles: show it once.
     shown: set[str] = set()
-    for neg_coverage, _e, _t, _r, neg_blend, article_id, index, article in finals:
-        if taken.get(article_id, 0) >= per_article:
-            continue
-        text = " ".join(article.sentences[index].split()).casefold()
-        if text in shown:
-            continue
-        shown.add(text)
-        taken[article_id] = taken.get(article_id, 0) + 1
-        chosen.append((-neg_coverage - 0.999 * neg_blend, article, index))
+    for tier in sorted(tiers, reverse=True):
+        items = tiers[tier]
+        texts = [segments[seg_no].text(pid) for *_x, seg_no, pid in items]
+        similarity = [0.0] * len(items)
+        scores = process.extract(
+            plan.rerank_text,
+            texts,
+            scorer=fuzz.partial_ratio,
+            processor=default_process,
+            limit=None,
+        )
+        for _text, value, i in scores:
+            similarity[i] = value
+        finals = []
+        for item, sim in zip(items, similarity, strict=True):
+            seg = segments[item[5]]
+            pid = item[6]
+            blend = (1 - RF_SHARE) * item[4] / top + RF_SHARE * sim / 100
+            article = seg.articles[seg.p_article[pid]]
+            finals.append((-blend, article.id, seg.p_sent[pid], article))
+        finals.sort(key=lambda f: f[:3])
+        for neg_blend, article_id, index, article in finals:
+            if taken.get(article_id, 0) >= per_article:
+                continue
+            text = " ".join(article.sentences[index].split()).casefold()
+            if text in shown:
+                continue
+            shown.add(text)
+            taken[article_id] = taken.get(article_id, 0) + 1
+            chosen.append((tier[0] - 0.999 * neg_blend, article, index))
+            if len(chosen) >= limit:
+                break
         if len(chosen) >= limit:
             break
     # Each hit's sentence is its own; context goes to the better hit first, never twice.

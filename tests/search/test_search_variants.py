@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from bot.search import Hit, SearchIndex
@@ -79,3 +84,60 @@ def test_a_variant_is_highlighted_where_the_typed_word_is_missing(index: SearchI
 def test_a_short_word_the_index_has_is_taken_as_typed(index: SearchIndex) -> None:
     # "coal" is one edit from "goal" but no likelier: short words are not read as others.
     assert [h.article_id for h in index.search("goal").hits] == ["goal"]
+
+
+def test_a_slip_of_the_fingers_is_read_before_a_far_key() -> None:
+    # "trush": h is beside t on the keyboard, s is far from t ("truth").
+    index = SearchIndex.build(
+        [
+            make_article("truth", "Truth", "Voters want the truth from the party."),
+            make_article("trust", "Trust", "Voters want trust from the party."),
+            make_article("tense", "Tennis", "She took the second set after a tense tiebreak."),
+            make_article("ease", "Tennis", "She took the second set with ease today."),
+        ]
+    )
+    assert index.search("trush voters").hits[0].article_id == "trust"
+    # "ense": a dropped "t", not an "a" typed as the far "n".
+    assert index.search("set ense").hits[0].article_id == "tense"
+
+
+def test_slip_odds_by_keyboard() -> None:
+    from bot.search.correct import FAR_KEY, slip
+
+    assert slip("trush", "trust") == 1.0  # h beside t
+    assert slip("trush", "truth") == FAR_KEY  # s far from t
+    assert slip("ense", "tense") == 1.0  # a letter dropped
+    assert slip("tennse", "tense") == 1.0  # a letter doubled
+    assert slip("frorecast", "forecast") == 1.0  # r (beside f) typed after it
+    assert slip("forecastz", "forecast") == FAR_KEY  # z beside neither t nor the end
+    assert slip("froecast", "forecast") == 1.0  # a swap
+
+
+_SAME_EVERY_RUN = """
+from bot.search import SearchIndex
+from tests.support.search_samples import make_article
+forms = "connected connecting connection connections connects connective connectivity"
+index = SearchIndex.build(
+    [make_article(f"a-{w}", w, f"The {w} story made news.") for w in forms.split()]
+    + [make_article(f"b-{i}", "Rail", f"Rail link {i} was cut.") for i in range(3)]
+)
+print([(h.article_id, h.score) for h in index.search("connect story", limit=10).hits])
+"""
+
+
+def test_the_same_query_finds_the_same_hits_in_every_process() -> None:
+    # Sets iterate in an order that changes with the hash seed of each process: seven
+    # forms of one frequency, more than are looked up, must still be the same few.
+    root = Path(__file__).resolve().parents[2]
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", _SAME_EVERY_RUN],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(1, 6)
+    }
+    assert len(runs) == 1
