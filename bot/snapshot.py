@@ -303,7 +303,12 @@ class _Reducers(dict[type, Callable[[Any], Any]]):
     """
 
     def __missing__(self, cls: type) -> Callable[[Any], Any]:
-        reducer = _by_fields(cls) or _default
+        if issubclass(cls, type):
+            # A class whose metaclass is not ``type`` (an ABC such as ``Sentences``, a
+            # ``Sequence``): pickled by name, as the pickler does for every other class.
+            reducer: Callable[[Any], Any] = _by_name
+        else:
+            reducer = _by_fields(cls) or _default
         self[cls] = reducer
         return reducer
 
@@ -324,6 +329,10 @@ def _by_fields(cls: type) -> Callable[[Any], Any] | None:
     if len(names) == 1:
         return lambda obj: (cls, (getter(obj),))
     return lambda obj: (cls, getter(obj))
+
+
+def _by_name(cls: type) -> str:
+    return cls.__qualname__  # a reducer's string means "the global of this name"
 
 
 def _default(obj: Any) -> Any:
