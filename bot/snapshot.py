@@ -22,8 +22,8 @@ timeout). Any change there makes old snapshots "from another version": rebuilt, 
 trusted.
 
 The payload is read with a restricted unpickler: only classes (never functions) of the
-core's data modules (``bot.corpus``, ``bot.search``, ``bot.digest``, ``bot.service``),
-``array`` and ``datetime`` values and builtin containers may be named, so a planted file
+core's data packages (``bot.corpus``, ``bot.search``, ``bot.digest``), ``array`` and
+``datetime`` values and builtin containers may be named, so a planted file
 cannot make loading call ``os.system`` or any other function. The checksum guards against
 accidents, not an attacker (who could compute it); the allow-list is what keeps a
 hostile file to "rejected".
@@ -45,6 +45,7 @@ import logging
 import operator
 import os
 import pickle
+import stat
 import struct
 import sys
 import tempfile
@@ -73,10 +74,9 @@ _STALE_TEMP_SECONDS = 3600
 # The source the snapshot's content is computed by (relative to the ``bot`` package).
 _SOURCES = ("corpus", "search", "digest", "text.py", "service.py", "snapshot.py")
 _DISTRIBUTIONS = ("PyStemmer", "jellyfish", "ftfy", "PyYAML", "rapidfuzz", "trafilatura")
-# Modules whose classes a snapshot may name. Functions are never allowed (see the module
-# docstring); ``bot.store``, ``bot.feeds`` and the skins do I/O and are left out.
+# Packages whose classes a snapshot may name: the core's data. Functions are never allowed
+# (see the module docstring); the service, the store, feeds and the skins are left out.
 _ALLOWED_PACKAGES = ("bot.corpus", "bot.search", "bot.digest")
-_ALLOWED_MODULES = frozenset({"bot.service", "bot.snapshot"})
 _ALLOWED_GLOBALS = frozenset(
     {
         ("array", "array"),
@@ -163,7 +163,11 @@ class Snapshot:
     def read(self) -> Any:
         """The stored payload; raises ``SnapshotRejected`` saying why it cannot be used,
         or ``OSError`` (``FileNotFoundError`` when there is none)."""
-        with open(self.path, "rb") as handle:
+        # Non-blocking, so a FIFO planted at the path is refused instead of hanging the load.
+        fd = os.open(self.path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise SnapshotRejected("is not a regular file")
             length = self._check_header(handle)
             handle.seek(HEADER.size)
             try:
@@ -345,9 +349,7 @@ class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in _ALLOWED_GLOBALS:
             return super().find_class(module, name)
-        if module in _ALLOWED_MODULES or module.startswith(
-            tuple(p + "." for p in _ALLOWED_PACKAGES)
-        ):
+        if module.startswith(tuple(p + "." for p in _ALLOWED_PACKAGES)):
             found = super().find_class(module, name)
             if isinstance(found, type):
                 return found

@@ -242,3 +242,10 @@ def test_debouncer_runs_once_after_many_pokes_and_flush_waits() -> None:
     assert runs == [1]
     debounced.flush()  # nothing pending: returns at once
     assert runs == [1]
+
+
+def test_a_fifo_in_its_place_is_refused_not_waited_on(snap: Snapshot) -> None:
+    snap.data_dir.mkdir(parents=True)
+    os.mkfifo(snap.path)  # nothing will ever write to it
+    assert "not a regular file" in rejected(snap)
+    assert snap.load() is None
