@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.corpus.library import Library, LibraryRecords
+from bot.corpus.library import Library, LibraryError, LibraryRecords
 from bot.corpus.model import Article, Rejection, ReloadReport
 from bot.corpus.uploads import (
     ArticleFileError,
@@ -187,12 +187,25 @@ class NewsService:
         if self.snapshot is not None and save_delay is not None:
             self._saver = Debouncer(self.save_snapshot)
             self._save_delay = save_delay
-        with gc_paused():  # see gc_paused: the load makes objects, no garbage cycles
-            warm = self._restore()
-        if warm:
-            with gc_paused():
-                report = self.reload(save=False)
-        else:
+        warm = False
+        try:
+            with gc_paused():  # see gc_paused: the load makes objects, no garbage cycles
+                warm = self._restore()
+                report = self.reload(save=False) if warm else None
+        except LibraryError:
+            raise  # the folder itself: a cold load would fail the same way
+        except Exception as error:
+            # The checksum held, so the file is as written, but not by this code's rules
+            # (planted, or a bug): never trusted, rebuilt from the files.
+            assert self.snapshot is not None
+            log.warning(
+                "snapshot %s could not be used (%s); rebuilding it",
+                self.snapshot.path,
+                error or type(error).__name__,
+            )
+            self._forget_snapshot()
+            warm, report = False, None
+        if report is None:
             report = self.reload(save=False)
         changed = not warm or report.touched or self._drifted(len(self._s.articles))
         if self.snapshot is not None and changed:
@@ -301,6 +314,18 @@ class NewsService:
             len(gone),
         )
         return True
+
+    def _forget_snapshot(self) -> None:
+        """Undo a restore that went wrong: back to knowing no file and no state."""
+        with self._reload_lock:
+            self.library.restore(LibraryRecords({}, {}))
+            self._restored = None
+            self._state = None
+            self._feed_drift = 0
+            # Stamps only that reload made, of ids the bad records named.
+            self._first_seen.clear()
+            self._unrecorded.clear()
+        self.loaded_from_snapshot = False
 
     def save_snapshot(self) -> bool:
         """Write the snapshot now (False when snapshots are off or the write failed,

@@ -349,9 +349,12 @@ class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in _ALLOWED_GLOBALS:
             return super().find_class(module, name)
-        if module.startswith(tuple(p + "." for p in _ALLOWED_PACKAGES)):
+        allowed = tuple(p + "." for p in _ALLOWED_PACKAGES)
+        if module.startswith(allowed):
             found = super().find_class(module, name)
-            if isinstance(found, type):
+            # A class defined there, not one the module merely imports (a ``Popen`` or
+            # ``Path`` some core module uses would otherwise be callable from a file).
+            if isinstance(found, type) and found.__module__.startswith(allowed):
                 return found
         raise SnapshotRejected(f"names {module}.{name}, which a snapshot may not")
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import bot
+import bot.corpus.library as library_module
 import bot.service as service_module
 import bot.snapshot as snapshot_module
 from bot.corpus.model import Article
@@ -121,17 +122,23 @@ def test_files_changed_added_and_removed_between_runs_are_picked_up(
     assert again.loaded_from_snapshot and not again.last_report.touched
 
 
-def test_an_unchanged_file_is_not_read_on_a_warm_start(folder: Path, data: Path) -> None:
+def test_only_the_changed_file_is_read_on_a_warm_start(
+    folder: Path, data: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     NewsService.load(folder, data_dir=data)
     path = folder / "economy/rates.txt"
-    info = path.stat()
-    # Same size and mtime, other bytes: only a read would notice, and none is made.
-    text = path.read_text(encoding="utf-8").replace("quarter", "QUARTER")
-    path.write_text(text, encoding="utf-8")
-    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    path.write_text(path.read_text(encoding="utf-8") + "Markets rose.\n", encoding="utf-8")
+    opened: list[str] = []
+
+    def spy(file: str, *args: object, **kwargs: object) -> object:
+        opened.append(Path(file).relative_to(folder).as_posix())
+        return open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(library_module, "open", spy, raising=False)
     warm = NewsService.load(folder, data_dir=data)
     assert warm.loaded_from_snapshot
-    assert "quarter point" in warm.article("economy/rates").body  # type: ignore[union-attr]
+    assert opened == ["economy/rates.txt"]
+    assert "Markets rose." in warm.article("economy/rates").body  # type: ignore[union-attr]
 
 
 def test_feed_articles_that_moved_on_since_the_snapshot_are_applied(

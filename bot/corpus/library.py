@@ -10,7 +10,7 @@ Scanning rules:
 - A symbolic link is followed only when it points to a file inside the root; one that
   points outside is rejected; one to a folder inside the root is skipped (that folder is
   scanned where it really is).
-- A file whose (size, mtime) is unchanged since the last reload is not read again; a file
+- A file whose (size, mtime, ctime) is unchanged since the last reload is not read again; a file
   read again whose bytes hash the same is not parsed again.
 - An article's id is its path without the extension (``sport/017``) unless the file gives
   an explicit ``id``. Two explicit ids that collide: the first file in sorted path order
@@ -63,10 +63,15 @@ class LibraryError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class _Seen:
-    """A file as last scanned: its stat signature, content hash and what parsing gave."""
+    """A file as last scanned: its stat signature, content hash and what parsing gave.
+
+    The signature has the change time too: a tool that keeps a file's size and restores
+    its mtime (``cp -p``, ``rsync -a``, ``touch -d``) cannot set the ctime, which every
+    write moves on."""
 
     size: int
     mtime_ns: int
+    ctime_ns: int
     digest: bytes | None
     outcome: ParseOutcome
 
@@ -84,6 +89,7 @@ class _Found:
     path: str
     size: int
     mtime_ns: int
+    ctime_ns: int
 
 
 class Library:
@@ -169,7 +175,7 @@ class Library:
 
     def restore(self, records: LibraryRecords) -> None:
         """Take ``records`` (from ``records``, in an earlier process) as what the last
-        reload found, so the next ``reload`` reads only files whose size or mtime differ
+        reload found, so the next ``reload`` reads only files whose size, mtime or ctime differ
         and reports articles against these. Files not read last time (too big, or
         unreadable) are looked at again. Rejections and warnings are not restored: the next
         reload reports (and logs) them as a first load does."""
@@ -272,7 +278,7 @@ class Library:
                     if not _is_junk(name, suffix):
                         problems[rel] = Rejection(rel, unsupported_reason(suffix))
                     continue
-                found[rel] = _Found(entry.path, info.st_size, info.st_mtime_ns)
+                found[rel] = _Found(entry.path, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
         return found, problems
 
     @staticmethod
@@ -313,13 +319,17 @@ class Library:
                     raise LibraryError("the load was stopped (newsbot is shutting down)")
                 entry = found[rel]
                 old = self._seen.get(rel)
-                if old is not None and (old.size, old.mtime_ns) == (entry.size, entry.mtime_ns):
+                if old is not None and (old.size, old.mtime_ns, old.ctime_ns) == (
+                    entry.size,
+                    entry.mtime_ns,
+                    entry.ctime_ns,
+                ):
                     seen[rel] = old
                     continue
                 problem = size_problem(entry.size, self.max_file_bytes)
                 if problem:
                     outcome = ParseOutcome(rejections=(Rejection(rel, problem),))
-                    seen[rel] = _Seen(entry.size, entry.mtime_ns, None, outcome)
+                    seen[rel] = _Seen(entry.size, entry.mtime_ns, entry.ctime_ns, None, outcome)
                     continue
                 try:
                     with open(entry.path, "rb") as handle:
@@ -330,16 +340,16 @@ class Library:
                     outcome = ParseOutcome(
                         rejections=(Rejection(rel, f"could not be read: {_why(exc)}"),)
                     )
-                    seen[rel] = _Seen(entry.size, entry.mtime_ns, None, outcome)
+                    seen[rel] = _Seen(entry.size, entry.mtime_ns, entry.ctime_ns, None, outcome)
                     continue
                 digest = _digest(data)
                 if old is not None and old.digest == digest:
-                    seen[rel] = _Seen(entry.size, entry.mtime_ns, digest, old.outcome)
+                    seen[rel] = replace(old, mtime_ns=entry.mtime_ns, ctime_ns=entry.ctime_ns)
                     continue
                 with self._checked_lock:
                     checked = self._checked.pop((rel, digest), None)
                 if checked is not None:
-                    seen[rel] = _Seen(entry.size, entry.mtime_ns, digest, checked)
+                    seen[rel] = _Seen(entry.size, entry.mtime_ns, entry.ctime_ns, digest, checked)
                     continue
                 reading[rel] = (entry, digest)
                 yield rel, data
@@ -351,7 +361,11 @@ class Library:
             parser=self.parser,
         ):
             entry, digest = reading.pop(rel)
-            seen[rel] = _Seen(entry.size, entry.mtime_ns, digest, outcome)
+            # A parse stopped for taking too long or crashing may go through another time
+            # (a busy machine, a worker killed for memory): kept without its hash, so a
+            # warm start (which drops such records) reads the file again.
+            kept = None if outcome.transient else digest
+            seen[rel] = _Seen(entry.size, entry.mtime_ns, entry.ctime_ns, kept, outcome)
             # Files taken unchanged are counted as they are passed over, parsed ones here.
             self._progress = (len(seen), total)
         self._progress = (total, total)

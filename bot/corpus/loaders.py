@@ -63,6 +63,8 @@ class ParseOutcome:
     articles: tuple[Article, ...] = ()
     rejections: tuple[Rejection, ...] = ()
     warnings: tuple[Rejection, ...] = ()
+    #: The parse was stopped (too slow) or its worker crashed: another try may succeed.
+    transient: bool = False
 
 
 class _Rejected(Exception):

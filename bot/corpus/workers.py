@@ -296,7 +296,7 @@ def _fail(
         queue.extend(_Job([item], alone=True) for item in job.items)
         return
     name = job.items[0][0]
-    yield name, ParseOutcome(rejections=(Rejection(name, _reason(error, timeout)),))
+    yield name, ParseOutcome(rejections=(Rejection(name, _reason(error, timeout)),), transient=True)
 
 
 def _reason(error: BaseException, timeout: float) -> str:

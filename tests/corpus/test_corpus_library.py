@@ -93,16 +93,32 @@ def test_touch_without_change_is_not_a_change(root: Path, monkeypatch: pytest.Mo
     assert parsed == []  # read again (new mtime) but the same bytes: not parsed again
 
 
-def test_unchanged_size_and_mtime_means_not_read_again(root: Path) -> None:
+def test_an_unchanged_file_is_not_read_again(
+    root: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = Library(root)
+    library.reload()
+    opened: list[str] = []
+
+    def spy(file: str, *args: object, **kwargs: object) -> object:
+        opened.append(file)
+        return open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(library_module, "open", spy, raising=False)
+    assert not library.reload().touched
+    assert opened == []  # the files' stat is unchanged: not one is read
+
+
+def test_an_edit_keeping_size_and_mtime_is_seen(root: Path) -> None:
     library = Library(root)
     library.reload()
     path = root / "business" / "time-warner.txt"
     info = path.stat()
-    # Same length, same mtime: the library trusts the file's stat and does not read it.
+    # Same length, mtime set back (``cp -p``, ``rsync -a``): the change time still moved.
     path.write_bytes(path.read_bytes().replace(b"Profits", b"Prafits"))
     os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
-    assert not library.reload().touched
-    assert library.get("business/time-warner").title == "Profits surge at Time Warner"
+    assert library.reload().changed == ("business/time-warner",)
+    assert library.get("business/time-warner").title == "Prafits surge at Time Warner"
 
 
 def test_a_file_turning_bad_is_removed_and_rejected(root: Path) -> None:
