@@ -54,6 +54,8 @@ HTTP_CONNECTIONS = 64
 # A first load that failed is tried again after this many seconds, doubling up to the max.
 LOAD_RETRY_FIRST = 30
 LOAD_RETRY_MAX = 600
+# How long a stop waits for a pending snapshot write (bot/snapshot.py) to finish.
+SNAPSHOT_FLUSH_SECONDS = 6.0
 
 TopicProvider = Callable[[int | None], Awaitable[Sequence["Topic"]]]
 
@@ -322,10 +324,37 @@ class NewsBot(commands.Bot):
             if self._service is not None:
                 self._service.library.stop()
             self._loading.cancel()
+        await self._flush_snapshot()
         await super().close()  # unloads the extensions first: nothing uses the store after
         holder, self._store_holder = self._store_holder, None
         if holder is not None:
             await holder.aclose()
+
+    async def _flush_snapshot(self) -> None:
+        """Write a pending snapshot before the process exits, waiting at most
+        ``SNAPSHOT_FLUSH_SECONDS`` (runner's close budget is 10 s). A write cut short
+        leaves the previous snapshot in place; the next start reads the files changed
+        since it."""
+        service = self._service
+        if service is None or service.snapshot is None or not service.ready:
+            return
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[None] = loop.create_future()
+
+        def finished() -> None:
+            if not done.done():
+                done.set_result(None)
+
+        def work() -> None:
+            try:
+                service.flush_snapshot()
+            finally:
+                with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                    loop.call_soon_threadsafe(finished)
+
+        threading.Thread(target=work, name="newsbot-snapshot-flush", daemon=True).start()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(done, SNAPSHOT_FLUSH_SECONDS)
 
     async def on_ready(self) -> None:
         user = self.user

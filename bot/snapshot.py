@@ -56,6 +56,11 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, BinaryIO
 
+try:
+    import fcntl
+except ImportError:  # not on Windows: stale temporary files are then judged by age
+    fcntl = None  # type: ignore[assignment]
+
 import bot
 
 log = logging.getLogger(__name__)
@@ -229,6 +234,8 @@ class Snapshot:
                 dir=self.data_dir, prefix=self.path.name + ".", suffix=".tmp"
             )
             with os.fdopen(fd, "wb") as raw:
+                if fcntl is not None:  # "being written": see _remove_stale_temps
+                    fcntl.flock(raw.fileno(), fcntl.LOCK_EX)
                 raw.write(bytes(HEADER.size))
                 writer = _HashingWriter(raw)
                 pickler = pickle.Pickler(writer, protocol=PROTOCOL)
@@ -267,12 +274,22 @@ class Snapshot:
                     os.unlink(tmp)
 
     def _remove_stale_temps(self) -> None:
-        """Temporary files of writes that were killed (a live write's is young)."""
+        """Temporary files of writes that were killed. A live write holds a lock on its
+        file (``save``), so a file whose lock can be taken is a dead one's; where there
+        are no such locks, a file an hour old is."""
         cutoff = time.time() - _STALE_TEMP_SECONDS
         for leftover in self.data_dir.glob(self.path.name + ".*.tmp"):
             with contextlib.suppress(OSError):
-                if leftover.stat().st_mtime < cutoff:
+                if fcntl is None:
+                    if leftover.stat().st_mtime < cutoff:
+                        leftover.unlink()
+                    continue
+                fd = os.open(leftover, os.O_RDONLY | os.O_NONBLOCK)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)  # OSError: in use
                     leftover.unlink()
+                finally:
+                    os.close(fd)
 
 
 class _HashingWriter(io.RawIOBase):

@@ -249,3 +249,18 @@ def test_a_fifo_in_its_place_is_refused_not_waited_on(snap: Snapshot) -> None:
     os.mkfifo(snap.path)  # nothing will ever write to it
     assert "not a regular file" in rejected(snap)
     assert snap.load() is None
+
+
+def test_a_killed_writers_temporary_file_is_removed_a_live_ones_kept(snap: Snapshot) -> None:
+    import fcntl
+
+    written(snap)
+    dead = snap.data_dir / f"{snap.path.name}.dead.tmp"
+    dead.write_bytes(b"half a snapshot")  # its writer was killed: nobody holds its lock
+    live = snap.data_dir / f"{snap.path.name}.live.tmp"
+    with live.open("wb") as writing:
+        fcntl.flock(writing.fileno(), fcntl.LOCK_EX)  # another process, mid-write
+        written(snap)
+        assert live.exists()
+    assert not dead.exists()
+    assert snap.read() == PAYLOAD
