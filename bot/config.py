@@ -60,8 +60,9 @@ class Settings:
     @property
     def snapshot_dir(self) -> Path | None:
         """The folder for warm-start snapshots: ``DATA_DIR``, else a ``newsbot-data``
-        folder beside the SQLite file (with PostgreSQL, which has no file here: in the
-        working directory, where ``DATABASE_PATH`` would be); None when turned off."""
+        folder beside the SQLite file (with PostgreSQL, which has no file here, the user's
+        cache folder is chosen when the settings are read; without a home folder, the
+        working directory); None when turned off."""
         if not self.snapshots:
             return None
         if self.data_dir is not None:
@@ -157,7 +158,7 @@ class Settings:
             database_url=database_url,
             shard_count=shard_count,
             shard_ids=shard_ids,
-            data_dir=Path(raw_data_dir) if (raw_data_dir := get("DATA_DIR")) else None,
+            data_dir=_data_dir(get("DATA_DIR"), database_url, get("XDG_CACHE_HOME"), get("HOME")),
             snapshots=parse_bool("SNAPSHOTS", get("SNAPSHOTS"), default=True),
         )
 
@@ -241,3 +242,18 @@ def parse_bool(name: str, raw: str | None, default: bool = False) -> bool:
     if text in {"false", "0", "no", "off"}:
         return False
     raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _data_dir(
+    given: str | None, database_url: str | None, cache_home: str | None, home: str | None
+) -> Path | None:
+    """``DATA_DIR`` as given; else, with PostgreSQL, ``$XDG_CACHE_HOME/newsbot`` (by default
+    ``~/.cache/newsbot``), so the CLI run from any folder finds the bot's snapshots; else
+    None (beside the SQLite file, see ``Settings.snapshot_dir``)."""
+    if given:
+        return Path(given)
+    if not database_url:
+        return None
+    if cache_home:
+        return Path(cache_home) / "newsbot"
+    return Path(home) / ".cache" / "newsbot" if home else None

@@ -145,7 +145,11 @@ def test_snapshot_folder_defaults_beside_the_database() -> None:
 
     assert folder() == Path("newsbot-data")
     assert folder(DATABASE_PATH="/srv/bot/newsbot.db") == Path("/srv/bot/newsbot-data")
-    assert folder(DATABASE_URL="postgresql://db.example/newsbot") == Path("newsbot-data")
+    # PostgreSQL: no database file to sit beside; the user's cache folder, from any folder.
+    pg = "postgresql://db.example/newsbot"
+    assert folder(DATABASE_URL=pg, HOME="/home/bot") == Path("/home/bot/.cache/newsbot")
+    assert folder(DATABASE_URL=pg, XDG_CACHE_HOME="/c", HOME="/h") == Path("/c/newsbot")
+    assert folder(DATABASE_URL=pg) == Path("newsbot-data")  # no home folder known
     assert folder(DATA_DIR="/var/cache/newsbot", DATABASE_PATH="/srv/x.db") == Path(
         "/var/cache/newsbot"
     )

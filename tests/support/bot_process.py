@@ -44,6 +44,7 @@ def bot_env(fake: FakeDiscord | None, workdir: Path, **settings: str) -> dict[st
     """The process environment: ours minus every bot setting, plus ``settings``."""
     env = {k: v for k, v in os.environ.items() if k not in SETTING_NAMES}
     env["DATABASE_PATH"] = str(workdir / "newsbot.db")
+    env["XDG_CACHE_HOME"] = str(workdir / "cache")  # PostgreSQL bots' snapshots stay here
     if fake is not None:
         env["DISCORD_API_BASE_URL"] = fake.api_url
         env["DISCORD_GATEWAY_URL"] = fake.gateway_url
