@@ -16,6 +16,7 @@ import bot.snapshot as snapshot_module
 from bot.corpus.model import Article
 from bot.service import NewsService
 from bot.snapshot import HEADER
+from tests.support.library_folder import library_folder
 
 ARTICLES = {
     "sport/final.md": (
@@ -52,11 +53,7 @@ def feed(*articles: Article) -> list[Article]:
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    root = tmp_path / "articles"
-    for rel, text in ARTICLES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    return root
+    return library_folder(tmp_path / "articles", ARTICLES)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from bot.corpus.loaders import ParseOutcome
 from bot.corpus.model import Rejection
 from bot.service import NewsService
 from bot.snapshot import FORMAT_VERSION, HEADER, MAGIC, Snapshot, SnapshotRejected
+from tests.support.library_folder import library_folder
 
 ARTICLES = {
     "economy/rates.txt": (
@@ -39,11 +40,7 @@ ARTICLES = {
 
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
-    root = tmp_path / "articles"
-    for rel, text in ARTICLES.items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text, encoding="utf-8")
-    return root
+    return library_folder(tmp_path / "articles", ARTICLES)
 
 
 @pytest.fixture
