@@ -33,6 +33,7 @@ from bot.ui.acks import AckFirst
 from bot.ui.replies import library_failed, library_loading
 
 if TYPE_CHECKING:
+    from bot.corpus.model import Article
     from bot.digest import Topic
 
 _log = logging.getLogger(__name__)
@@ -206,10 +207,10 @@ class NewsBot(commands.Bot):
         """
         loop = asyncio.get_running_loop()
 
-        def work() -> None:
+        def work(feed: Sequence[Article]) -> None:
             error: Exception | None = None
             try:
-                self._load_articles(service)
+                self._load_articles(service, feed)
             except Exception as exc:  # handed to the waiting task, which reports it
                 error = exc
             with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
@@ -218,7 +219,10 @@ class NewsBot(commands.Bot):
         retry = LOAD_RETRY_FIRST
         while True:
             started = time.monotonic()
-            thread = threading.Thread(target=work, name="newsbot-load", daemon=True)
+            # Read here, through the bot's open store: no second connection in the thread,
+            # which a stop mid-load would leave open (and its SQLite log behind).
+            feed = await self._stored_feed_articles()
+            thread = threading.Thread(target=work, args=(feed,), name="newsbot-load", daemon=True)
             loop.call_soon(thread.start)  # after wait_for below has registered its listener
             error = await self.wait_for("library_load_finished")
             if error is None:
@@ -291,15 +295,25 @@ class NewsBot(commands.Bot):
             data_dir=settings.snapshot_dir,
         )
 
-    def _load_articles(self, service: NewsService) -> None:
+    async def _stored_feed_articles(self) -> list[Article]:
+        """The feed articles the bot's own store holds (none when it cannot be read: the
+        feeds cog hands them over again once it can)."""
+        from bot.feeds.ingest import load_feed_articles
+
+        try:
+            return await load_feed_articles(self.store)
+        except StoreError as error:
+            _log.warning("could not read the stored feed articles: %s", error)
+            return []
+
+    def _load_articles(self, service: NewsService, feed: Sequence[Article]) -> None:
         """Load every article (in a thread), logging what was loaded and rejected."""
-        from bot.feeds.manage import read_feed_articles
         from bot.service import SNAPSHOT_SAVE_DELAY
 
         service.load_library(
             # The stored feed articles too, so a warm start's state is the one a cold load
             # gives (the feeds cog's later hand-over of the same articles changes nothing).
-            read_feed_articles(self.settings.database),
+            feed,
             save_delay=SNAPSHOT_SAVE_DELAY,
         )
         for rejection in service.rejected:
