@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import threading
 import time
@@ -197,34 +198,19 @@ class NewsBot(commands.Bot):
         self._loading = asyncio.create_task(self._load_library(service), name="newsbot-load")
 
     async def _load_library(self, service: NewsService) -> None:
-        """Load the articles in a daemon thread, then let everything waiting go on.
-
-        Not ``asyncio.to_thread``: the loop's executor threads are joined when
-        ``asyncio.run`` ends, so a stop during a long first load would wait for all of it.
-        The thread reports back as a bot event (``library_load_finished``), awaited with
-        ``wait_for`` like any other. A load that fails is tried again, less and less
-        often (30 s, doubling, at most every 10 minutes); meanwhile commands say it failed.
+        """Load the articles in a daemon thread (``_in_daemon_thread``), then let
+        everything waiting go on. A load that fails is tried again, less and less often
+        (30 s, doubling, at most every 10 minutes); meanwhile commands say it failed.
         """
-        loop = asyncio.get_running_loop()
-
-        def work(feed: Sequence[Article]) -> None:
-            error: Exception | None = None
-            try:
-                self._load_articles(service, feed)
-            except Exception as exc:  # handed to the waiting task, which reports it
-                error = exc
-            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                loop.call_soon_threadsafe(self.dispatch, "library_load_finished", error)
-
         retry = LOAD_RETRY_FIRST
         while True:
             started = time.monotonic()
             # Read here, through the bot's open store: no second connection in the thread,
             # which a stop mid-load would leave open (and its SQLite log behind).
             feed = await self._stored_feed_articles()
-            thread = threading.Thread(target=work, args=(feed,), name="newsbot-load", daemon=True)
-            loop.call_soon(thread.start)  # after wait_for below has registered its listener
-            error = await self.wait_for("library_load_finished")
+            error = await self._in_daemon_thread(
+                "library_load", functools.partial(self._load_articles, service, feed)
+            )
             if error is None:
                 break
             # The bot stays up (moderators can read why); commands say it failed.
@@ -352,23 +338,37 @@ class NewsBot(commands.Bot):
         service = self._service
         if service is None or service.snapshot is None or not service.ready:
             return
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
-
-        def finished() -> None:
-            if not done.done():
-                done.set_result(None)
-
-        def work() -> None:
-            try:
-                service.flush_snapshot()
-            finally:
-                with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
-                    loop.call_soon_threadsafe(finished)
-
-        threading.Thread(target=work, name="newsbot-snapshot-flush", daemon=True).start()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(done, SNAPSHOT_FLUSH_SECONDS)
+            await self._in_daemon_thread(
+                "snapshot_flush", service.flush_snapshot, timeout=SNAPSHOT_FLUSH_SECONDS
+            )
+
+    async def _in_daemon_thread(
+        self, name: str, work: Callable[[], object], *, timeout: float | None = None
+    ) -> Exception | None:
+        """Run ``work`` in a daemon thread; wait (at most ``timeout``) for what it raised.
+
+        Not ``asyncio.to_thread``: the loop's executor threads are joined when
+        ``asyncio.run`` ends, so a stop during a long first load would wait for all of it.
+        The thread reports back as the bot event ``<name>_finished``, awaited with
+        ``wait_for`` like any other.
+        """
+        loop = asyncio.get_running_loop()
+        event = f"{name}_finished"
+
+        def target() -> None:
+            error: Exception | None = None
+            try:
+                work()
+            except Exception as exc:  # handed to the waiting task, which reports it
+                error = exc
+            with contextlib.suppress(RuntimeError):  # the loop closed meanwhile
+                loop.call_soon_threadsafe(self.dispatch, event, error)
+
+        thread = threading.Thread(target=target, name=f"newsbot-{name}", daemon=True)
+        loop.call_soon(thread.start)  # after wait_for below has registered its listener
+        error: Exception | None = await self.wait_for(event, timeout=timeout)
+        return error
 
     async def on_ready(self) -> None:
         user = self.user

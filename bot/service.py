@@ -102,6 +102,11 @@ def _is_payload(payload: object) -> bool:
     )
 
 
+def _differing(articles: Iterable[Article], held: Mapping[str, Article]) -> list[Article]:
+    """The ``articles`` that ``held`` lacks or holds in another version."""
+    return [a for a in articles if (old := held.get(a.id)) is not a and old != a]
+
+
 class NewsService:
     """Articles, search and digests over one articles folder."""
 
@@ -289,7 +294,7 @@ class NewsService:
         articles.update(then)
         # Feed articles come from the store, which may have moved on since the snapshot.
         now = self._feed_articles
-        upserts = [a for i, a in now.items() if then.get(i) is not a and then.get(i) != a]
+        upserts = _differing(now.values(), then)
         gone = [i for i in then if i not in now]
         index: SearchIndex = payload["index"]
         topics: TopicModel = payload["topics"]
@@ -452,7 +457,7 @@ class NewsService:
         held = self._feed_articles
         # The same article handed over again (the feeds cog's start-up load after a load
         # that had them already) is no change.
-        upserts = [a for a in upserts if held.get(a.id) is not a and held.get(a.id) != a]
+        upserts = _differing(upserts, held)
         gone = [i for i in removed if i in held]
         if not upserts and not gone:
             return

@@ -109,6 +109,10 @@ class Feeds(commands.Cog):
             await self._pick_up()
             self._loaded = True
             return
+        if self.bot.service.feed_article_ids:
+            # The bot's own load read them from this store already (``NewsBot.prepare``).
+            self._loaded = True
+            return
         articles = await load_feed_articles(self.store)
         if articles:
             await asyncio.to_thread(self.bot.service.update_feed_articles, articles)
