@@ -7,16 +7,21 @@ loaded through ``Library.reload`` (parsing runs in the worker processes, under
 ``PARSE_TIMEOUT_SECONDS``); the table gives seconds, seconds per MB (flat when growth is
 linear) and what happened. Target: every family at 5 MB loads or is rejected in ≤ 10 s.
 ``--service`` also times ``NewsService.load`` over the same folder (library + search index
-+ topics), to see the stages after parsing.
++ topics), to see the stages after parsing. ``--snapshots`` times reading hostile snapshot
+files of each size (garbage, one byte repeated, a truncated real one, a good header over a
+wrong checksum, a checksum-valid pickle of lists nested as deep as the size allows): each
+must be refused, in time linear in its size at worst.
 
     .venv/bin/python benchmarks/pathological.py --sizes 10000,100000
     .venv/bin/python benchmarks/pathological.py                 # 10 KB … 5 MB, a few minutes
     .venv/bin/python benchmarks/pathological.py --families dots,md-brackets --service
+    .venv/bin/python benchmarks/pathological.py --snapshots --families none
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import logging
 import random
 import sys
@@ -24,6 +29,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -124,16 +130,71 @@ def _outcome(library: Library) -> str:
     return "nothing"
 
 
+def _snapshot_files(snapshot: Any, size: int) -> dict[str, bytes]:
+    """Hostile files to put where ``snapshot`` (a ``bot.snapshot.Snapshot``) reads."""
+    from bot.snapshot import FORMAT_VERSION, HEADER, MAGIC
+
+    def framed(payload: bytes, checksum: bytes | None = None) -> bytes:
+        digest = checksum if checksum is not None else hashlib.sha256(payload).digest()
+        head = HEADER.pack(
+            MAGIC, FORMAT_VERSION, snapshot.fingerprint, snapshot.folder, len(payload), digest
+        )
+        return head + payload
+
+    depth = max(1, (size - HEADER.size) // 2)
+    real = snapshot.path.read_bytes()
+    return {
+        "garbage": random.Random(size).randbytes(size),
+        "one-byte": b"(" * size,
+        "truncated": (real * (size // len(real) + 1))[:size] if size < len(real) else real[:-1],
+        "bad-checksum": framed(b"\x00" * size, checksum=b"\x00" * 32),
+        "deep-lists": framed(b"\x80\x05" + b"]" * depth + b"a" * (depth - 1) + b"."),
+    }
+
+
+def _time_snapshots(sizes: list[int]) -> float:
+    """Read each hostile snapshot through ``Snapshot.load``; the slowest read's seconds."""
+    from bot.service import NewsService
+
+    worst = 0.0
+    print(f"{'snapshot':<16} {'size':>6} {'seconds':>8} {'s/MB':>7}  outcome")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "articles"
+        folder.mkdir()
+        (folder / "one.txt").write_text("A headline\nOne sentence of text.\n", encoding="utf-8")
+        snapshot = NewsService.load(folder, data_dir=Path(tmp) / "data").snapshot
+        assert snapshot is not None
+        for size in sizes:
+            for name, data in _snapshot_files(snapshot, size).items():
+                snapshot.path.write_bytes(data)
+                began = time.perf_counter()
+                payload = snapshot.load()
+                seconds = time.perf_counter() - began
+                worst = max(worst, seconds)
+                outcome = (
+                    "refused"
+                    if payload is None
+                    else f"read as a {type(payload).__name__}: the service refuses its shape"
+                )
+                per_mb = seconds / (len(data) / 1_000_000)
+                row = f"{name:<16} {_label(len(data)):>6} {seconds:>8.3f} {per_mb:>7.2f}"
+                print(f"{row}  {outcome}")
+    return worst
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="bytes, comma-separated")
     parser.add_argument("--families", default="", help="comma-separated (default: all)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_PARSE_TIMEOUT)
     parser.add_argument("--service", action="store_true", help="also time NewsService.load")
+    parser.add_argument("--snapshots", action="store_true", help="also hostile snapshot files")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)  # rejections are the table's business
     sizes = [int(s) for s in args.sizes.split(",") if s]
     names = [f for f in args.families.split(",") if f] or list(FAMILIES)
+    if names == ["none"]:  # only the snapshots
+        names = []
     unknown = sorted(set(names) - set(FAMILIES))
     if unknown:
         parser.error(f"unknown families: {', '.join(unknown)} (known: {', '.join(FAMILIES)})")
@@ -167,6 +228,8 @@ def main() -> int:
                     NewsService.load(folder, parse_timeout=args.timeout)
                     row += f" {time.perf_counter() - began:>8.3f}"
                 print(f"{row}  {_outcome(library)}", flush=True)
+    if args.snapshots:
+        worst = max(worst, _time_snapshots(sizes))
     print(f"slowest: {worst:.2f} s (target: every family at 5 MB within 10 s)")
     return 0
 
