@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple, Protocol
 
@@ -129,13 +129,15 @@ class Plan:
     :meth:`value`);
     ``weights`` the BM25 idf of each bit, lower for a less likely reading (``ranked``:
     each group's bits, heaviest first); ``frequency``
-    the passages holding each bit's word; ``slips`` how likely each near spelling's one
-    edit is for fingers to make (see :func:`bot.search.correct.slip`; 1 when absent).
+    the passages holding each bit's word; ``slips`` how likely each near spelling is for
+    fingers to make, against a one-edit slip (see :func:`bot.search.correct.slip`; each
+    further edit ``TYPO_RATE`` as likely; 1 when absent).
     ``required`` are the groups every hit must match (the words of quoted phrases);
     ``phrases`` the accepted tokens at each position of each phrase. ``rerank_text`` is
     what rapidfuzz compares finalists with: the words as typed, so no variant is favoured.
     ``possible`` is False when a phrase word matches nothing. ``only_stopwords`` is True
-    when the query holds nothing but function words.
+    when the query holds nothing but function words. ``places`` gives each reading (a
+    split compound by its first word) the place of its query word, for :meth:`in_order`.
     """
 
     parsed: ParsedQuery
@@ -157,6 +159,7 @@ class Plan:
     only_stopwords: bool = False
     related: int = 0
     slips: dict[int, float] = field(default_factory=dict)
+    places: dict[str, int] = field(default_factory=dict)
 
     def value(self, mask: int) -> tuple[int, float, bool, int, int, int, int]:
         """Words matched, summed idf, whether the required words are all there, the words
@@ -185,6 +188,28 @@ class Plan:
         soft = (mask & self.soft).bit_count()
         ok = all(mask & g for g in self.required)
         return coverage, total, ok, exact, typed, soft, related
+
+    def in_order(self, tokens: Sequence[str]) -> float:
+        """The share of the query's word pairs a passage (its ``tokens``) writes in the
+        query's order: 1 when it reads them as typed, 0 when all come the other way round
+        or fewer than two are there. People type words in the order they read them."""
+        first: dict[int, int] = {}
+        last: dict[int, int] = {}
+        places = self.places
+        for pos, token in enumerate(tokens):
+            place = places.get(token)
+            if place is not None:
+                first.setdefault(place, pos)
+                last[place] = pos
+        if len(first) < 2:
+            return 0.0
+        present = sorted(first)
+        pairs = ordered = 0
+        for i, a in enumerate(present):
+            for b in present[i + 1 :]:
+                pairs += 1
+                ordered += first[a] < last[b]
+        return ordered / pairs
 
     def in_context(self, counts: Mapping[int, int]) -> Plan:
         """This plan with each word's near spellings weighed by the company they keep.
@@ -261,7 +286,10 @@ class Plan:
                 best = token
                 if options and token not in held_words:
                     held = [v for v in options if v.word in held_words and v.kind != "related"]
-                    if any(v.as_typed for v in held):
+                    # A word the library lacks has no other forms: what shares its stem
+                    # is a correction too (``commissio`` → ``commissioner``).
+                    lacked = not any(v.kind == "exact" for v in options)
+                    if any(v.as_typed and not (lacked and v.kind == "stem") for v in held):
                         best = token
                     elif held:
                         best = held[0].word
@@ -526,11 +554,18 @@ class Planner:
         """
         lex = self._lex
         readings = [v for v in variants if v.kind != "related"]
-        background = sum(self._df(v.word) * _odds(v) for v in readings)
+        # A word the library lacks is no form of anything: its "forms" (same stem) are
+        # guesses, trusted less than a one-edit slip (``incentions``: ``inventions`` before
+        # ``incentives``), more than two edits.
+        lacked = not any(v.kind == "exact" for v in readings)
+        odds = {
+            v.word: _odds(v) * (TYPO_RATE if lacked and v.kind == "stem" else 1.0) for v in readings
+        }
+        background = sum(self._df(v.word) * odds[v.word] for v in readings)
         n = lex.passages
         out = {}
         for v in readings:
-            df = min(background / _odds(v), n)
+            df = min(background / odds[v.word], n)
             out[v.word] = max(math.log(1 + (n - df + 0.5) / (df + 0.5)), MIN_WEIGHT)
         # A related word is evidence of its own (it never lowers the word's weight), and
         # weighs at most a share of the word as typed.
@@ -603,6 +638,12 @@ def make_plan(
     slips: dict[int, float] = {}
     group_of: dict[str, int] = {}
     joined_bit: dict[str, int] = {}
+    places: dict[str, int] = {}
+    for place, (term, options) in enumerate(variants.items()):
+        places.setdefault(term, place)
+        for variant in options:
+            if variant.kind != "related":
+                places.setdefault(variant.word.split(" ", 1)[0], place)
     for term in parsed.terms:
         options = variants.get(term, ())
         if not options:
@@ -617,8 +658,13 @@ def make_plan(
             bit = 1 << len(alts)
             alts.append((bit, variant.word))
             bit_weights[bit] = weights[term][variant.word]
-            if variant.slip != 1.0:
-                slips[bit] = variant.slip
+            # How likely fingers make this reading, against a one-edit slip: a form of a near
+            # spelling is a further edit away, so it needs that much more company to win.
+            odds = variant.slip
+            if variant.kind == "typo" and variant.edits > 1:
+                odds *= TYPO_RATE ** (variant.edits - 1)
+            if odds != 1.0:
+                slips[bit] = odds
             mask |= bit
             if variant.weak:
                 weak |= bit
@@ -632,9 +678,9 @@ def make_plan(
                 near |= bit
             if variant.kind == "joined":
                 joined_bit[variant.word] = bit
-        if not mask & typed:
-            # No reading as typed (the library lacks the word): its near spellings are
-            # all there is, and rank as the word itself would.
+        if not any(v.kind == "exact" for v in options):
+            # The library lacks the word: its readings (near spellings, and the words that
+            # merely share its stem) are all there is, and rank as the word itself would.
             typed |= mask
             exact |= mask
         groups.append(mask)
@@ -689,4 +735,5 @@ def make_plan(
         only_stopwords=only_stopwords,
         related=related,
         slips=slips,
+        places=places,
     )

@@ -22,7 +22,7 @@ from typing import overload
 
 from bot.corpus.model import Article
 from bot.search.correct import Vocabulary
-from bot.text import tokenize
+from bot.text import STOPWORDS, tokenize
 
 MAX_LEN = 1023  # passage length cap for BM25: longer "sentences" are junk anyway
 _BITMAP_MIN_DF = 1024
@@ -90,7 +90,9 @@ class Segment:
                 if not tokens or key in seen:
                     continue
                 seen.add(key)
-                length = min(len(tokens), MAX_LEN)
+                # BM25's length counts content words: "the", "of" make no passage less
+                # about its subject.
+                length = min(max(1, sum(1 for t in tokens if t not in STOPWORDS)), MAX_LEN)
                 p_article.append(ai)
                 p_sent.append(si)
                 p_len.append(length)
