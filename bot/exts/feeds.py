@@ -24,7 +24,7 @@ from bot.feeds.fetch import Fetcher
 from bot.feeds.ingest import (
     FeedIngestor,
     FetchReport,
-    feed_article,
+    feed_articles,
     load_feed_articles,
     summary_line,
 )
@@ -196,7 +196,7 @@ class Feeds(commands.Cog):
         upserts: list[Article] = []
         if fresh:
             slugs = {feed.id: feed.slug for feed in await store.feeds.all()}
-            upserts = [feed_article(r, slugs.get(r.feed_id, "unknown")) for r in fresh]
+            upserts = await asyncio.to_thread(feed_articles, fresh, slugs)
             for record in fresh:
                 self._known[record.article_id] = record.content_hash
         if records:

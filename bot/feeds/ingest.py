@@ -21,7 +21,7 @@ import datetime as dt
 import hashlib
 import logging
 import random
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.corpus.model import Article
@@ -100,13 +100,20 @@ def feed_article(record: FeedItemRecord, slug: str) -> Article:
     )
 
 
+def feed_articles(records: Iterable[FeedItemRecord], slugs: Mapping[int, str]) -> list[Article]:
+    """The library articles stored feed items stand for, each feed's slug by its id.
+
+    It splits every body into sentences: tens of thousands of items take a second or more,
+    so async code calls it in a thread (``asyncio.to_thread``), never on the event loop.
+    """
+    return [feed_article(record, slugs.get(record.feed_id, "unknown")) for record in records]
+
+
 async def load_feed_articles(store: Store) -> list[Article]:
     """Every live feed article in the store (for loading the library)."""
     slugs = {feed.id: feed.slug for feed in await store.feeds.all()}
-    return [
-        feed_article(record, slugs.get(record.feed_id, "unknown"))
-        for record in await store.feeds.live_items()
-    ]
+    records = await store.feeds.live_items()
+    return await asyncio.to_thread(feed_articles, records, slugs)
 
 
 def backoff(failures: int) -> dt.timedelta:
@@ -243,10 +250,8 @@ class FeedIngestor:
             seen=seen,
             body_hash=body_hash,
         )
-        articles = tuple(
-            feed_article(_record(feed.id, write, first_seen[write.item_key], now), feed.slug)
-            for write in (*inserts, *updates)
-        )
+        records = [_record(feed.id, w, first_seen[w.item_key], now) for w in (*inserts, *updates)]
+        articles = tuple(await asyncio.to_thread(feed_articles, records, {feed.id: feed.slug}))
         if parsed.warning:
             log.warning("feed #%d (%s): %s", feed.id, feed.url, parsed.warning)
         return FetchReport(
@@ -362,6 +367,7 @@ __all__: Sequence[str] = (
     "FetchReport",
     "backoff",
     "feed_article",
+    "feed_articles",
     "load_feed_articles",
     "summary_line",
 )

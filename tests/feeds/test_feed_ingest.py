@@ -4,7 +4,10 @@ store, read back as library articles that search and digests find."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from pathlib import Path
+
+import pytest
 
 from bot.feeds.fetch import Fetcher, FetchPolicy
 from bot.feeds.ingest import FeedIngestor, feed_article, load_feed_articles
@@ -395,3 +398,31 @@ async def test_an_undated_item_keeps_the_day_it_was_first_seen_when_it_changes(
     assert changed.date == dt.date(2026, 12, 1) and changed.body == "Closed until Friday."
     [stored] = await load_feed_articles(store)
     assert stored == changed  # what the bot holds is what a restart reads back
+
+
+async def test_feed_items_are_split_into_sentences_off_the_event_loop(
+    feed_server: FeedServer,
+    store: Store,
+    ingestor: FeedIngestor,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Tens of thousands of stored items take seconds to split: never on the event loop,
+    # neither when fetched nor when the library reads them all back at start-up.
+    import bot.feeds.ingest as ingest
+
+    loop_thread = threading.get_ident()
+    threads: list[int] = []
+    real_split = ingest.split_sentences
+
+    def split(text: str) -> list[str]:
+        threads.append(threading.get_ident())
+        return real_split(text)
+
+    monkeypatch.setattr(ingest, "split_sentences", split)
+    feed_server.serve("/rss", rss(FERRY, LIGHTHOUSE))
+    report = await ingestor.fetch(await follow(store, feed_server, clock))
+    loaded = await load_feed_articles(store)
+
+    assert len(report.upserts) == len(loaded) == 2
+    assert len(threads) == 4 and loop_thread not in threads
