@@ -218,8 +218,10 @@ def rerank(
 ) -> list[Hit]:
     """The best ``limit`` hits of ``pool``, at most ``per_article`` from one article.
 
-    When passages hold the query's words as typed, passages as well covered only through
-    near spellings are left out (``ferry`` is not answered with ``Gerry``). Two hits never
+    When passages hold the query's words exactly as typed, passages as well covered only
+    through near spellings are left out (``ferry`` is not answered with ``Gerry``); when
+    they hold only other forms of a word (``mining`` for ``mined``), its near spellings
+    (``minded``) stay, ranked below them: a typo that is a word is likely then. Two hits never
     share a sentence: a hit's context leaves out sentences another hit shows. Ties
     are broken by article id, then sentence index, so results are deterministic.
     """
@@ -227,13 +229,13 @@ def rerank(
         return []
     top = max(item[4] for item in pool) or 1.0
     best_coverage = max(item[0] for item in pool)
-    typed_there = any(c == best_coverage and t == c for c, _e, t, *_ in pool)
+    exact_there = any(c == best_coverage and e == c for c, e, _t, *_ in pool)
     # Hits go by tier (coverage, then words exact, as typed, related), then by the blend:
     # rapidfuzz (the costly part) only scores the tiers the hits are taken from.
     tiers: dict[tuple[int, int, int, int], list[Finalist]] = {}
     for item in pool:
         coverage, exact, typed, related = item[:4]
-        if typed_there and coverage == best_coverage and typed < coverage:
+        if exact_there and coverage == best_coverage and typed < coverage:
             continue
         tiers.setdefault((coverage, exact, typed, related), []).append(item)
     chosen: list[tuple[float, Article, int]] = []

@@ -91,3 +91,28 @@ def test_a_form_of_a_near_spelling_needs_more_company_than_the_spelling_itself()
     counts = {bit["world"] | bit["changed"]: 1, bit["world"] | bit["changes"]: 1, bit["changed"]: 3}
     weights = plan.in_context(counts).weights
     assert weights[bit["changed"]] > weights[bit["changes"]]
+
+
+def test_a_typo_that_is_a_word_is_still_read_when_only_its_forms_meet_the_others() -> None:
+    index = SearchIndex.build(
+        [
+            make_article("meant", "A", "He was a fair-minded and dedicated public servant."),
+            make_article("forms", "B", "Mining firms once hired a servant for every shaft."),
+            make_article("coal", "C", "Coal was mined in the valley for a century."),
+        ]
+    )
+    # "mined" is a word, and "mining" (its form) stands beside "servant"; but no passage
+    # holds "mined" itself, so "minded" (one letter away) is offered too, below it.
+    hits = index.search("mined servant").hits
+    assert [h.article_id for h in hits[:2]] == ["forms", "meant"]
+    assert "minded" in [w.lower() for w in hits[1].matched]
+
+
+def test_a_near_spelling_is_left_out_when_the_word_as_typed_is_there() -> None:
+    index = SearchIndex.build(
+        [
+            make_article("ferry", "A", "The ferry left the harbour late."),
+            make_article("gerry", "B", "Gerry left the harbour late."),
+        ]
+    )
+    assert [h.article_id for h in index.search("ferry harbour").hits] == ["ferry"]
