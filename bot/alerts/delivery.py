@@ -6,7 +6,8 @@ feed pass. A tick reads everything from the store, so a restart re-arms every al
 Exactly once
 ------------
 It is the digest runner's protocol (``bot.schedule.runner``) with one ledger row per
-(alert, article) instead of per (schedule, due time), in ``alert_posts``:
+(alert, article) instead of per (schedule, due time), in ``alert_posts``, written by the
+same code as the digests' (``bot.store.claims``):
 
 1. **claim**: INSERT the row as ``claimed`` with its nonce, committed before any send;
    the UNIQUE (alert, article) key lets exactly one caller insert it.
@@ -37,7 +38,8 @@ per channel), at most ``max_posts_per_tick`` per channel per tick; the rest wait
 next tick, in order. A send error completes the row ``failed`` and stops that alert for the
 tick; it is retried after 1, 5, 15, then 60 minutes (a retry looks for an earlier post
 first), and the ``max_failures``-th failure in a row pauses the alert, writes an audit
-entry and tells the server's moderators, as for scheduled digests.
+entry and tells the server's moderators, as for scheduled digests (the same code:
+``bot.schedule.attempts``).
 """
 
 from __future__ import annotations
@@ -50,10 +52,18 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from bot.alerts.match import KeywordFilter
-from bot.schedule.errors import NothingToPost, PosterError
+from bot.schedule.attempts import (
+    FOUND_EARLIER,
+    Attempt,
+    Attempts,
+    Notify,
+    Posted,
+    Skipped,
+    concurrently,
+)
 from bot.schedule.runner import (
     DEFAULT_BACKOFF,
     DEFAULT_CALL_TIMEOUT,
@@ -62,13 +72,11 @@ from bot.schedule.runner import (
     MIN_GRACE,
     NONCE_MAX_CHARS,
 )
-from bot.store import Alert, AlertPost, DatabaseFileGone, FeedItemRecord, RunState, Store, utc_now
+from bot.store import Alert, AlertPost, FeedItemRecord, RunState, Store, utc_now
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 Clock = Callable[[], dt.datetime]
-Notify = Callable[[int, str], Awaitable[None]]
 #: Whether the library files ``item`` under ``alert.topic``; None: the library has not
 #: loaded the article yet (judge it at a later tick).
 TopicCheck = Callable[[Alert, FeedItemRecord], Awaitable[bool | None]]
@@ -145,6 +153,19 @@ class ChannelPacer:
         sent.append(self._clock())
 
 
+def _pause_notice(alert: Alert, failures: int, detail: str) -> str:
+    return (
+        f"The alert #{alert.id} for <#{alert.channel_id}> is paused after {failures} "
+        f"failed attempts in a row. Last error: {detail}. Fix the channel or the bot's "
+        f"permissions there, then run /admin alert resume alert:{alert.id}."
+    )
+
+
+def _label(alert: Alert) -> str:
+    """How the log names an alert."""
+    return f"alert #{alert.id}"
+
+
 def _late(delta: dt.timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     return f"{minutes} min" if minutes < 120 else f"{minutes // 60} h"
@@ -176,10 +197,14 @@ class AlertRunner:
         self._topic_check = topic_check
         self._clock = clock
         self.grace = max(grace, MIN_GRACE)
-        self._notify = notify
-        self._backoff = tuple(backoff)
-        self._max_failures = max_failures
-        self._timeout = call_timeout.total_seconds()
+        self._attempts = Attempts(
+            store,
+            backoff=backoff,
+            max_failures=max_failures,
+            call_timeout=call_timeout,
+            notify=notify,
+            log=log,
+        )
         self.pacer = pacer or ChannelPacer()
         self._per_tick = max_posts_per_tick
         self._concurrency = max_concurrency
@@ -207,24 +232,14 @@ class AlertRunner:
                 budget = [self._per_tick]
                 async with gate:
                     for alert in alerts:
-                        try:
+                        with self._attempts.isolated(_label(alert)):
                             out += await self._process(
                                 alert, self._now(now), orphans.get(alert.id, []), budget
                             )
-                        except DatabaseFileGone:
-                            log.debug("alert #%d: database file gone", alert.id)
-                        except Exception:
-                            # One broken alert (or a store hiccup) must not stop the others.
-                            log.exception("alert #%d: tick failed", alert.id)
                 return out
 
-            try:
-                async with asyncio.TaskGroup() as group:
-                    tasks = [group.create_task(channel(a)) for a in by_channel.values()]
-            except BaseExceptionGroup as group_error:
-                # Only a crash or a cancellation gets here: let it through as itself.
-                raise group_error.exceptions[0] from None
-            return [outcome for task in tasks for outcome in task.result()]
+            results = await concurrently(channel(a) for a in by_channel.values())
+            return [outcome for result in results for outcome in result]
 
     # -- one alert ---------------------------------------------------------------------
 
@@ -329,13 +344,10 @@ class AlertRunner:
         return await self._attempt(alert, claimed, item, now, maybe_sent=True)
 
     async def _find(self, alert: Alert, item: FeedItemRecord) -> int | None:
-        try:
-            async with asyncio.timeout(self._timeout):
-                candidates = await self._sender.find_alert_posts(alert, item)
-        except Exception as error:
-            log.warning("alert #%d: could not check for an earlier post: %s", alert.id, error)
-            return None
-        for message_id in candidates:
+        candidates = await self._attempts.look(
+            lambda: self._sender.find_alert_posts(alert, item), label=_label(alert)
+        )
+        for message_id in candidates or ():
             if not await self._store.alerts.message_recorded(message_id):
                 return message_id
         return None
@@ -349,30 +361,29 @@ class AlertRunner:
         *,
         maybe_sent: bool,
     ) -> AlertOutcome:
-        found: int | None = None
-        message_id: int | None = None
-        try:
+        """Post a claimed row (looking for an earlier post first when one may exist).
+
+        The lookup and the send have one ``call_timeout`` each, the channel's pacing none;
+        a lookup that fails is no failure (the nonce still guards the send)."""
+
+        async def send() -> Attempt:
             if maybe_sent:
                 found = await self._find(alert, item)
-            if found is None:
-                await self.pacer.wait(alert.channel_id)
-                async with asyncio.timeout(self._timeout):
-                    message_id = await self._sender.send_alert(alert, item, post.nonce)
-        except NothingToPost as reason:
-            return await self._finish(alert, post, self._now(now), "skipped", detail=str(reason))
-        except PosterError as error:
-            return await self._fail(alert, post, self._now(now), str(error))
-        except TimeoutError:
-            detail = f"Discord did not answer within {self._timeout:g} s"
-            return await self._fail(alert, post, self._now(now), detail)
-        except Exception as error:
-            log.exception("alert #%d: the sender failed unexpectedly", alert.id)
-            detail = f"unexpected error: {type(error).__name__}: {error}"
-            return await self._fail(alert, post, self._now(now), detail)
-        if found is not None:
-            return await self._succeed(alert, post, found, self._now(now), recovered=True)
-        assert message_id is not None
-        return await self._succeed(alert, post, int(message_id), self._now(now))
+                if found is not None:
+                    return Posted(found, recovered=True)
+            await self.pacer.wait(alert.channel_id)
+            async with asyncio.timeout(self._attempts.timeout):
+                return Posted(await self._sender.send_alert(alert, item, post.nonce))
+
+        result = await self._attempts.run(send, label=_label(alert), sender="sender", nothing="")
+        at = self._now(now)
+        if isinstance(result, Posted):
+            return await self._succeed(
+                alert, post, int(result.message_id), at, recovered=result.recovered
+            )
+        if isinstance(result, Skipped):
+            return await self._finish(alert, post, at, "skipped", detail=result.detail)
+        return await self._fail(alert, post, at, result.detail)
 
     # -- outcomes ----------------------------------------------------------------------
 
@@ -385,7 +396,7 @@ class AlertRunner:
         *,
         recovered: bool = False,
     ) -> AlertOutcome:
-        detail = "found already posted after an interrupted attempt" if recovered else None
+        detail = FOUND_EARLIER if recovered else None
         async with self._store.transaction():
             await self._store.alerts.complete(
                 post.id, "posted", now=now, message_id=message_id, detail=detail
@@ -410,60 +421,27 @@ class AlertRunner:
     async def _fail(
         self, alert: Alert, post: AlertPost, now: dt.datetime, detail: str
     ) -> AlertOutcome:
-        paused = False
-        failures = 0
-        async with self._store.transaction():
-            done = await self._store.alerts.complete(post.id, "failed", now=now, detail=detail)
-            current = await self._store.alerts.find(alert.id)
-            if done is not None and current is not None:
-                failures = current.failure_count + 1
-                if failures >= self._max_failures:
-                    paused = True
-                    reason = f"paused after {failures} failed attempts in a row: {detail}"
-                    await self._store.alerts.record_failure(
-                        alert.id, next_retry_at=None, pause_reason=reason
-                    )
-                    await self._store.audit.record(
-                        alert.guild_id,
-                        None,
-                        "alert.auto_pause",
-                        details={
-                            "alert_id": alert.id,
-                            "channel_id": alert.channel_id,
-                            "article_id": post.article_id,
-                            "failures": failures,
-                            "last_error": detail,
-                        },
-                        result="error",
-                        now=now,
-                    )
-                else:
-                    retry_at = now + self._backoff[min(failures, len(self._backoff)) - 1]
-                    await self._store.alerts.record_failure(
-                        alert.id, next_retry_at=retry_at, pause_reason=None
-                    )
-        log.warning("alert #%d failed (%d in a row): %s", alert.id, failures, detail)
-        if paused:
-            await self._tell_moderators(alert, failures, detail)
+        failure = await self._attempts.count_failure(
+            self._store.alerts,
+            alert.id,
+            lambda: self._store.alerts.complete(post.id, "failed", now=now, detail=detail),
+            guild_id=alert.guild_id,
+            now=now,
+            detail=detail,
+            label=_label(alert),
+            audit=(
+                "alert.auto_pause",
+                {
+                    "alert_id": alert.id,
+                    "channel_id": alert.channel_id,
+                    "article_id": post.article_id,
+                },
+            ),
+            notice=lambda failures: _pause_notice(alert, failures, detail),
+        )
         return AlertOutcome(
-            alert.id, alert.guild_id, post.article_id, "failed", detail, paused=paused
+            alert.id, alert.guild_id, post.article_id, "failed", detail, paused=failure.paused
         )
-
-    async def _tell_moderators(self, alert: Alert, failures: int, detail: str) -> None:
-        message = (
-            f"The alert #{alert.id} for <#{alert.channel_id}> is paused after {failures} "
-            f"failed attempts in a row. Last error: {detail}. Fix the channel or the bot's "
-            f"permissions there, then run /admin alert resume alert:{alert.id}."
-        )
-        if self._notify is None:
-            log.warning("no one to tell: %s", message)
-            return
-        try:
-            async with asyncio.timeout(self._timeout):
-                await self._notify(alert.guild_id, message)
-        except Exception:
-            # The pause and the audit entry are already recorded; telling is best effort.
-            log.exception("could not tell the moderators of guild %d", alert.guild_id)
 
     def _now(self, floor: dt.datetime) -> dt.datetime:
         return max(floor, self._clock())

@@ -1,7 +1,8 @@
 """Scheduled digests without Discord: timing rules (``timespec``) and the runner.
 
 ``timespec`` parses what moderators type and computes due times across DST;
-``runner.ScheduleRunner`` posts each due run exactly once through an injected poster.
+``runner.ScheduleRunner`` posts each due run exactly once through an injected poster;
+``attempts`` is what it (and the alert runner) does with a claimed ledger row.
 """
 
 from bot.schedule.delivery import (

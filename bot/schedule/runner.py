@@ -92,6 +92,9 @@ Missed runs, failures, only_new
 Reuse
 -----
 The runner knows nothing of digests: it claims, posts through its poster and completes.
+What it does with a claimed run (what an attempt came to, counting failures, backoff,
+pausing, telling the moderators) is ``bot.schedule.attempts``, which the alert runner
+shares, as both ledgers share their writes (``bot.store.claims``).
 A feature that posts something else into channels on a timetable gives the runner another
 poster (``post`` the message for one run and return its id, ``find_posted`` recognise an
 earlier one, ``has_new`` answer only_new), and sending stays in a ``ChannelSender``-like
@@ -118,20 +121,26 @@ import asyncio
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import Protocol
 
 from bot.digest import ALL_TOPICS
-from bot.schedule.errors import NothingToPost, PosterError
+from bot.schedule.attempts import (
+    FOUND_EARLIER,
+    Attempt,
+    Attempts,
+    Notify,
+    Posted,
+    Skipped,
+    concurrently,
+)
 from bot.schedule.timespec import describe, due_runs, next_due
-from bot.store import DatabaseFileGone, LedgerEntry, RunState, Schedule, Store, utc_now
+from bot.store import LedgerEntry, RunState, Schedule, Store, utc_now
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
 Clock = Callable[[], dt.datetime]
-Notify = Callable[[int, str], Awaitable[None]]
 
 DEFAULT_BACKOFF: tuple[dt.timedelta, ...] = tuple(dt.timedelta(minutes=m) for m in (1, 5, 15, 60))
 DEFAULT_MAX_FAILURES = 5
@@ -234,6 +243,20 @@ def _require_aware(moment: dt.datetime) -> None:
         raise ValueError(f"the runner needs timezone-aware times, got {moment!r}")
 
 
+def _pause_notice(schedule: Schedule, failures: int, detail: str) -> str:
+    return (
+        f"The scheduled digest #{schedule.id} ({describe(schedule)}) for "
+        f"<#{schedule.channel_id}> is paused after {failures} failed attempts in a row. "
+        f"Last error: {detail}. Fix the channel or the bot's permissions there, then "
+        "resume the schedule."
+    )
+
+
+def _label(schedule: Schedule) -> str:
+    """How the log names a schedule."""
+    return f"scheduled digest #{schedule.id}"
+
+
 def _late(delta: dt.timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     if minutes < 120:
@@ -269,10 +292,14 @@ class ScheduleRunner:
         self._poster = poster
         self._clock = clock
         self.grace = max(grace, MIN_GRACE)
-        self._notify = notify
-        self._backoff = tuple(backoff)
-        self._max_failures = max_failures
-        self._timeout = call_timeout.total_seconds()
+        self._attempts = Attempts(
+            store,
+            backoff=backoff,
+            max_failures=max_failures,
+            call_timeout=call_timeout,
+            notify=notify,
+            log=log,
+        )
         self._concurrency = max_concurrency
         # Whether this process posts for a guild (its shard); None: every guild.
         self._owns = owns
@@ -301,32 +328,17 @@ class ScheduleRunner:
 
             async def one(schedule: Schedule) -> list[RunOutcome]:
                 async with gate:
-                    try:
+                    with self._attempts.isolated(_label(schedule)):
                         return await self._process_alone(
                             schedule,
                             self._now(now),
                             orphans.get(schedule.id, []),
                             latest.get(schedule.id),
                         )
-                    except DatabaseFileGone:
-                        # Nothing is claimed, so nothing is posted: without its ledger the
-                        # bot could post twice. The store has told the operator, once.
-                        log.debug("scheduled digest #%d: database file gone", schedule.id)
-                        return []
-                    except Exception:
-                        # One broken schedule (or a store hiccup) must not stop the others.
-                        log.exception("scheduled digest #%d: tick failed", schedule.id)
-                        return []
+                    return []
 
-            try:
-                async with asyncio.TaskGroup() as group:
-                    tasks = [group.create_task(one(schedule)) for schedule in schedules]
-            except BaseExceptionGroup as group_error:
-                # Only a crash or a cancellation gets here (``one`` keeps the rest): let the
-                # first one through as itself, as a sequential pass would have.
-                raise group_error.exceptions[0] from None
-            pairs = zip(schedules, tasks, strict=True)
-            done = {schedule.id: task.result() for schedule, task in pairs}
+            results = await concurrently(one(schedule) for schedule in schedules)
+            done = {s.id: result for s, result in zip(schedules, results, strict=True)}
             return [outcome for schedule_id in sorted(done) for outcome in done[schedule_id]]
 
     async def run_now(self, schedule_id: int, now: dt.datetime | None = None) -> RunOutcome:
@@ -450,15 +462,10 @@ class ScheduleRunner:
         waited = now - entry.claimed_at
         if not schedule.paused and waited <= self.grace:
             return await self._attempt(schedule, entry, now, maybe_sent=True)
-        try:
-            found = await self._call(
-                self._poster.find_posted(schedule, entry.due_at, self._nonce(entry))
-            )
-        except Exception as error:
-            log.warning(
-                "scheduled digest #%d: could not check for an earlier post: %s", schedule.id, error
-            )
-            found = None
+        found = await self._attempts.look(
+            lambda: self._poster.find_posted(schedule, entry.due_at, self._nonce(entry)),
+            label=_label(schedule),
+        )
         if found is not None:
             return await self._succeed(schedule, entry, found, now, recovered=True)
         if schedule.paused:
@@ -497,51 +504,34 @@ class ScheduleRunner:
         time when they happen."""
         nonce = self._nonce(entry)
         since = schedule.last_posted_at
-        found: int | None = None
-        nothing: str | None = None
-        message_id: int | None = None
-        try:
+
+        async def send() -> Attempt:
             # Store writes stay outside the timeout: only Discord's side may be cut off.
-            async with asyncio.timeout(self._timeout):
+            async with asyncio.timeout(self._attempts.timeout):
                 if maybe_sent:
                     found = await self._poster.find_posted(schedule, entry.due_at, nonce)
-                if found is None:
-                    if (
-                        schedule.only_new
-                        and not entry.manual
-                        and since is not None
-                        and not await self._poster.has_new(schedule, since)
-                    ):
-                        nothing = nothing_new(schedule)
-                    else:
-                        message_id = await self._poster.post(schedule, entry.due_at, nonce, since)
-        except NothingToPost as reason:
-            return await self._finish_skipped(
-                schedule, entry, self._now(now), str(reason) or "nothing to post"
+                    if found is not None:
+                        return Posted(found, recovered=True)
+                if (
+                    schedule.only_new
+                    and not entry.manual
+                    and since is not None
+                    and not await self._poster.has_new(schedule, since)
+                ):
+                    return Skipped(nothing_new(schedule))
+                return Posted(await self._poster.post(schedule, entry.due_at, nonce, since))
+
+        result = await self._attempts.run(
+            send, label=_label(schedule), sender="poster", nothing="nothing to post"
+        )
+        at = self._now(now)
+        if isinstance(result, Posted):
+            return await self._succeed(
+                schedule, entry, int(result.message_id), at, recovered=result.recovered
             )
-        except PosterError as error:
-            return await self._fail(schedule, entry, self._now(now), str(error))
-        except TimeoutError:
-            return await self._fail(
-                schedule,
-                entry,
-                self._now(now),
-                f"Discord did not answer within {self._timeout:g} s",
-            )
-        except Exception as error:
-            log.exception("scheduled digest #%d: the poster failed unexpectedly", schedule.id)
-            return await self._fail(
-                schedule,
-                entry,
-                self._now(now),
-                f"unexpected error: {type(error).__name__}: {error}",
-            )
-        if found is not None:
-            return await self._succeed(schedule, entry, found, self._now(now), recovered=True)
-        if nothing is not None:
-            return await self._finish_skipped(schedule, entry, self._now(now), nothing)
-        assert message_id is not None
-        return await self._succeed(schedule, entry, int(message_id), self._now(now))
+        if isinstance(result, Skipped):
+            return await self._finish_skipped(schedule, entry, at, result.detail)
+        return await self._fail(schedule, entry, at, result.detail)
 
     # -- outcomes ----------------------------------------------------------------------
 
@@ -554,7 +544,7 @@ class ScheduleRunner:
         *,
         recovered: bool = False,
     ) -> RunOutcome:
-        detail = "found already posted after an interrupted attempt" if recovered else None
+        detail = FOUND_EARLIER if recovered else None
         async with self._store.transaction():
             done = await self._store.ledger.complete(
                 schedule.id,
@@ -595,9 +585,6 @@ class ScheduleRunner:
     async def _fail(
         self, schedule: Schedule, entry: LedgerEntry, now: dt.datetime, detail: str
     ) -> RunOutcome:
-        retry_at: dt.datetime | None = None
-        paused = False
-        failures = 0
         if entry.manual:
             # A run-now is not retried: the moderator who asked is told at once.
             await self._store.ledger.complete(
@@ -605,58 +592,34 @@ class ScheduleRunner:
             )
             log.warning("run-now of scheduled digest #%d failed: %s", schedule.id, detail)
             return self._outcome(schedule, entry.due_at, "failed", detail=detail)
-        async with self._store.transaction():
-            done = await self._store.ledger.complete(
+        failure = await self._attempts.count_failure(
+            self._store.schedules,
+            schedule.id,
+            lambda: self._store.ledger.complete(
                 schedule.id, entry.due_at, "failed", now=now, detail=detail
-            )
-            current = await self._store.schedules.find(schedule.id)
-            if done is not None and current is not None:
-                failures = current.failure_count + 1
-                if failures >= self._max_failures:
-                    paused = True
-                    reason = f"paused after {failures} failed attempts in a row: {detail}"
-                    await self._store.schedules.record_failure(
-                        schedule.id, next_retry_at=None, pause_reason=reason
-                    )
-                    await self._store.audit.record(
-                        schedule.guild_id,
-                        None,
-                        "schedule.auto_pause",
-                        details={
-                            "schedule_id": schedule.id,
-                            "channel_id": schedule.channel_id,
-                            "due_at": entry.due_at.isoformat(),
-                            "failures": failures,
-                            "last_error": detail,
-                        },
-                        result="error",
-                        now=now,
-                    )
-                else:
-                    retry_at = now + self._backoff[min(failures, len(self._backoff)) - 1]
-                    await self._store.schedules.record_failure(schedule.id, next_retry_at=retry_at)
-        log.warning("scheduled digest #%d failed (%d in a row): %s", schedule.id, failures, detail)
-        if paused:
-            await self._tell_moderators(schedule, failures, detail)
+            ),
+            guild_id=schedule.guild_id,
+            now=now,
+            detail=detail,
+            label=_label(schedule),
+            audit=(
+                "schedule.auto_pause",
+                {
+                    "schedule_id": schedule.id,
+                    "channel_id": schedule.channel_id,
+                    "due_at": entry.due_at.isoformat(),
+                },
+            ),
+            notice=lambda failures: _pause_notice(schedule, failures, detail),
+        )
         return self._outcome(
-            schedule, entry.due_at, "failed", detail=detail, retry_at=retry_at, paused=paused
+            schedule,
+            entry.due_at,
+            "failed",
+            detail=detail,
+            retry_at=failure.retry_at,
+            paused=failure.paused,
         )
-
-    async def _tell_moderators(self, schedule: Schedule, failures: int, detail: str) -> None:
-        message = (
-            f"The scheduled digest #{schedule.id} ({describe(schedule)}) for "
-            f"<#{schedule.channel_id}> is paused after {failures} failed attempts in a row. "
-            f"Last error: {detail}. Fix the channel or the bot's permissions there, then "
-            "resume the schedule."
-        )
-        if self._notify is None:
-            log.warning("no one to tell: %s", message)
-            return
-        try:
-            await self._call(self._notify(schedule.guild_id, message))
-        except Exception:
-            # The pause and the audit entry are already recorded; telling is best effort.
-            log.exception("could not tell the moderators of guild %d", schedule.guild_id)
 
     # -- helpers -----------------------------------------------------------------------
 
@@ -665,10 +628,6 @@ class ScheduleRunner:
         current = self._clock()
         _require_aware(current)
         return max(floor, current)
-
-    async def _call(self, call: Awaitable[T]) -> T:
-        async with asyncio.timeout(self._timeout):
-            return await call
 
     @staticmethod
     def _nonce(entry: LedgerEntry) -> str:

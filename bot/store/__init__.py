@@ -31,7 +31,8 @@ Adding to the store, for both databases
   tests/schedule and tests/feeds) runs each test on both databases.
 * Work that one process of several must do alone: ``async with store.exclusive(name) as
   mine:`` (a PostgreSQL advisory lock; always yours on SQLite). Claims that must happen
-  once go through a UNIQUE key and ``ON CONFLICT DO NOTHING``, as the ledger's do.
+  once go through a UNIQUE key and ``ON CONFLICT DO NOTHING``, as the ledgers' do
+  (``bot.store.claims``).
 """
 
 from bot.store.alerts import Alert, AlertPost, AlertRepo

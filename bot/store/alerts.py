@@ -4,7 +4,8 @@ The ledger has one row per (alert, article), UNIQUE, inserted as ``claimed`` bef
 send: only one caller can insert it, so an article is posted by an alert at most once.
 Articles an alert looked at and did not want get a ``skipped`` row too, so nothing is
 judged twice. State changes are conditional UPDATEs, as in the digest ledger
-(``bot.store.ledger``): a stale caller changes nothing and learns so from the None.
+(``bot.store.ledger``), and written by the same code (``bot.store.claims``): a stale
+caller changes nothing and learns so from the None.
 
 ``scanned_to`` is how far (in ``feed_items.first_seen_at``) an alert has looked: the next
 pass starts there (inclusive: rows of that second already judged have ledger rows).
@@ -18,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bot.store.errors import InvalidValue
+from bot.store.claims import Claims, LedgerTable
 from bot.store.feeds import _ITEM_COLUMNS, FeedItemRecord, _item
 from bot.store.models import RunState
 from bot.store.timeconv import from_epoch, maybe_from_epoch, maybe_to_epoch, to_epoch
@@ -30,11 +31,6 @@ _ALERT_COLUMNS = (
     "id, guild_id, channel_id, feed_id, topic, keywords, exclude, thread, created_by, "
     "created_at, paused, pause_reason, failure_count, next_retry_at, scanned_to"
 )
-_POST_COLUMNS = (
-    "id, alert_id, article_id, first_seen, state, nonce, attempts, claimed_at, completed_at, "
-    "message_id, detail"
-)
-_OUTCOMES = frozenset({"posted", "skipped", "failed"})
 
 
 @dataclass(frozen=True)
@@ -143,11 +139,25 @@ def _post(row: Sequence[Any]) -> AlertPost:
     )
 
 
+_POSTS = LedgerTable(
+    name="alert_posts",
+    key=("alert_id", "article_id"),
+    columns=(
+        "id, alert_id, article_id, first_seen, state, nonce, attempts, claimed_at, "
+        "completed_at, message_id, detail"
+    ),
+    row=_post,
+    noun="a post",
+    detail_chars=500,
+)
+
+
 class AlertRepo:
     """Alerts of each server, the new feed items they look at, and their ledger."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._posts = Claims(store, _POSTS)
 
     # -- alerts ------------------------------------------------------------------------
 
@@ -342,15 +352,7 @@ class AlertRepo:
 
     async def reclaim(self, post_id: int, *, now: dt.datetime) -> AlertPost | None:
         """Start another attempt at a ``failed`` post; None unless it was ``failed``."""
-        async with self._store.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE alert_posts SET state = 'claimed', attempts = attempts + 1, "
-                "claimed_at = ?, completed_at = NULL WHERE id = ? AND state = 'failed'",
-                (to_epoch(now), post_id),
-            )
-            if cursor.rowcount == 0:
-                return None
-        return await self.post(post_id)
+        return await self._posts.reclaim("id = ?", (post_id,), now=now)
 
     async def complete(
         self,
@@ -361,37 +363,29 @@ class AlertRepo:
         message_id: int | None = None,
         detail: str | None = None,
     ) -> AlertPost | None:
-        """Finish a ``claimed`` post as posted, skipped or failed; None unless claimed."""
-        if state not in _OUTCOMES:
-            raise InvalidValue(f"a post completes as posted, skipped or failed, not {state!r}")
-        async with self._store.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE alert_posts SET state = ?, completed_at = ?, message_id = ?, "
-                "detail = ? WHERE id = ? AND state = 'claimed'",
-                (state, to_epoch(now), message_id, detail and detail[:500], post_id),
-            )
-            if cursor.rowcount == 0:
-                return None
-        return await self.post(post_id)
+        """Finish a ``claimed`` post as posted, skipped or failed; None unless claimed.
+        A ``detail`` is kept to its first 500 characters."""
+        return await self._posts.complete(
+            "id = ?", (post_id,), state, now=now, message_id=message_id, detail=detail
+        )
 
     async def post(self, post_id: int) -> AlertPost | None:
         """One ledger row by id."""
-        found = await self._select("WHERE id = ?", (post_id,))
-        return found[0] if found else None
+        return await self._posts.one("id = ?", (post_id,))
 
     async def posts(self, alert_id: int, *, limit: int = 20) -> list[AlertPost]:
         """The alert's most recent ledger rows, newest first."""
-        return await self._select(
+        return await self._posts.select(
             "WHERE alert_id = ? ORDER BY id DESC LIMIT ?", (alert_id, max(0, limit))
         )
 
     async def unfinished(self) -> list[AlertPost]:
         """Posts left ``claimed`` (an attempt interrupted by a crash or a shutdown)."""
-        return await self._select("WHERE state = 'claimed' ORDER BY alert_id, id", ())
+        return await self._posts.unfinished("alert_id, id")
 
     async def failed(self, alert_id: int) -> list[AlertPost]:
         """The alert's posts waiting for a retry, oldest first."""
-        return await self._select(
+        return await self._posts.select(
             "WHERE alert_id = ? AND state = 'failed' ORDER BY id", (alert_id,)
         )
 
@@ -409,10 +403,7 @@ class AlertRepo:
 
     async def message_recorded(self, message_id: int) -> bool:
         """Whether a post is already recorded with ``message_id``."""
-        row = await self._store.fetchone(
-            "SELECT 1 FROM alert_posts WHERE message_id = ? LIMIT 1", (message_id,)
-        )
-        return row is not None
+        return await self._posts.message_recorded(message_id)
 
     async def _insert(
         self,
@@ -423,30 +414,11 @@ class AlertRepo:
         detail: str | None,
         now: dt.datetime,
     ) -> AlertPost | None:
-        at = to_epoch(now)
-        async with self._store.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO alert_posts (alert_id, article_id, first_seen, state, nonce, "
-                "claimed_at, completed_at, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT (alert_id, article_id) DO NOTHING",
-                (
-                    alert_id,
-                    item.article_id,
-                    to_epoch(item.first_seen_at),
-                    state,
-                    nonce,
-                    at,
-                    None if state == "claimed" else at,
-                    detail,
-                ),
-            )
-            if cursor.rowcount == 0:
-                return None
-            post_id = cursor.lastrowid
-        return await self.post(int(post_id or 0))
-
-    async def _select(self, where: str, params: tuple[Any, ...]) -> list[AlertPost]:
-        rows = await self._store.fetchall(
-            f"SELECT {_POST_COLUMNS} FROM alert_posts {where}", params
+        return await self._posts.insert(
+            (alert_id, item.article_id),
+            state,
+            now=now,
+            nonce=nonce,
+            detail=detail,
+            extra={"first_seen": to_epoch(item.first_seen_at)},
         )
-        return [_post(row) for row in rows]
