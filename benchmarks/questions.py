@@ -29,9 +29,11 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import itertools
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -235,12 +237,15 @@ def worker(root: Path, task: Path) -> None:
     )
 
 
-def keyword_queries(n: int, seeds: list[int]) -> tuple[list[tuple[str, str, tuple[str, ...]]], dict]:
+def keyword_queries(
+    n: int, seeds: list[int], shuffle: bool = False
+) -> tuple[list[tuple[str, str, tuple[str, ...]]], dict]:
     """``benchmarks/search.py``'s misspelled keyword queries over the BBC articles (text,
     sentence, words before the typo), ``n`` per seed, and per query: its seed, whether at
     most 5 sentences hold its words (answerable), and for the others (ambiguous), the odds
     that a top 5 of the sentences holding them, in order typed first, then shortest, holds
-    its sentence (see :func:`bound`)."""
+    its sentence (see :func:`bound`). With ``shuffle``, each query's words are typed in
+    another order than the sentence's (people do not always keep it)."""
     sys.path.insert(0, str(ROOT / "benchmarks"))
     from search import ambiguity, make_queries
 
@@ -248,12 +253,28 @@ def keyword_queries(n: int, seeds: list[int]) -> tuple[list[tuple[str, str, tupl
     queries, of_seed = [], []
     for seed in seeds:
         made = make_queries(articles, n, seed, "distinctive")
+        if shuffle:
+            rng = random.Random(seed)
+            made = [_reordered(q, rng) for q in made]
         queries += made
         of_seed += [seed] * len(made)
     answerable, _is_word = ambiguity(articles, queries)
     odds = bound(articles, [q for q, a in zip(queries, answerable, strict=True) if not a])
     facts = {"seed": of_seed, "answerable": answerable, "bound": odds}
     return [(q.text, q.source, q.words) for q in queries], facts
+
+
+def _reordered(query, rng: random.Random):  # a search.Query
+    """``query`` with its words in another order (its typo kept)."""
+    order = list(range(len(query.words)))
+    while order == sorted(order):
+        rng.shuffle(order)
+    typed = query.text.split()
+    return dataclasses.replace(
+        query,
+        text=" ".join(typed[i] for i in order),
+        words=tuple(query.words[i] for i in order),
+    )
 
 
 def bound(articles: list, queries: list) -> list[float]:
@@ -263,7 +284,8 @@ def bound(articles: list, queries: list) -> list[float]:
 
     Nothing in such a query says which sentence it came from beyond those two traits (a
     pairwise ranker fitted on four lexical traits of two seeds' queries did no better on
-    three other seeds), so this is about what any engine can reach on them.
+    three other seeds), so this is about what an engine can reach on them, if it trusts
+    the order typed (which costs the queries typed in another order: see ``--shuffle``).
     """
     from bot.text import STOPWORDS, tokenize
 
@@ -339,6 +361,9 @@ def main() -> None:
     parser.add_argument("--worker", default="", help=argparse.SUPPRESS)
     parser.add_argument("--task", default="", help=argparse.SUPPRESS)
     parser.add_argument("--show", action="store_true", help="print each question's ranks")
+    parser.add_argument(
+        "--shuffle", action="store_true", help="type the keyword queries' words in another order"
+    )
     args = parser.parse_args()
     if args.worker:
         worker(Path(args.worker), Path(args.task))
@@ -348,7 +373,7 @@ def main() -> None:
         return
     check_questions()
     seeds = [int(x) for x in args.seeds.split(",")] if args.seeds else [args.seed]
-    keywords, facts = keyword_queries(args.keywords, seeds)
+    keywords, facts = keyword_queries(args.keywords, seeds, args.shuffle)
     spec = {"questions": [(q, n, piece) for q, n, piece, _k in QUESTIONS], "keywords": keywords}
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as fh:
         json.dump(spec, fh)

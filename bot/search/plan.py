@@ -26,7 +26,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple, Protocol
 
@@ -136,8 +136,7 @@ class Plan:
     ``phrases`` the accepted tokens at each position of each phrase. ``rerank_text`` is
     what rapidfuzz compares finalists with: the words as typed, so no variant is favoured.
     ``possible`` is False when a phrase word matches nothing. ``only_stopwords`` is True
-    when the query holds nothing but function words. ``places`` gives each reading (a
-    split compound by its first word) the place of its query word, for :meth:`in_order`.
+    when the query holds nothing but function words.
     """
 
     parsed: ParsedQuery
@@ -159,7 +158,6 @@ class Plan:
     only_stopwords: bool = False
     related: int = 0
     slips: dict[int, float] = field(default_factory=dict)
-    places: dict[str, int] = field(default_factory=dict)
 
     def value(self, mask: int) -> tuple[int, float, bool, int, int, int, int]:
         """Words matched, summed idf, whether the required words are all there, the words
@@ -188,28 +186,6 @@ class Plan:
         soft = (mask & self.soft).bit_count()
         ok = all(mask & g for g in self.required)
         return coverage, total, ok, exact, typed, soft, related
-
-    def in_order(self, tokens: Sequence[str]) -> float:
-        """The share of the query's word pairs a passage (its ``tokens``) writes in the
-        query's order: 1 when it reads them as typed, 0 when all come the other way round
-        or fewer than two are there. People type words in the order they read them."""
-        first: dict[int, int] = {}
-        last: dict[int, int] = {}
-        places = self.places
-        for pos, token in enumerate(tokens):
-            place = places.get(token)
-            if place is not None:
-                first.setdefault(place, pos)
-                last[place] = pos
-        if len(first) < 2:
-            return 0.0
-        present = sorted(first)
-        pairs = ordered = 0
-        for i, a in enumerate(present):
-            for b in present[i + 1 :]:
-                pairs += 1
-                ordered += first[a] < last[b]
-        return ordered / pairs
 
     def in_context(self, counts: Mapping[int, int]) -> Plan:
         """This plan with each word's near spellings weighed by the company they keep.
@@ -638,12 +614,6 @@ def make_plan(
     slips: dict[int, float] = {}
     group_of: dict[str, int] = {}
     joined_bit: dict[str, int] = {}
-    places: dict[str, int] = {}
-    for place, (term, options) in enumerate(variants.items()):
-        places.setdefault(term, place)
-        for variant in options:
-            if variant.kind != "related":
-                places.setdefault(variant.word.split(" ", 1)[0], place)
     for term in parsed.terms:
         options = variants.get(term, ())
         if not options:
@@ -735,5 +705,4 @@ def make_plan(
         only_stopwords=only_stopwords,
         related=related,
         slips=slips,
-        places=places,
     )

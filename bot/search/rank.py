@@ -5,8 +5,7 @@ words they contain (a word counts when the passage holds any of its variants), t
 (binary term frequency: a sentence rarely repeats a word; a variant weighs less than the
 word as typed, see :meth:`SearchIndex._weights`); the best ``POOL`` are re-ranked by
 blending BM25 with rapidfuzz's ``partial_ratio`` against the query as typed (which rewards
-the words appearing together) and a bonus for holding them in the order typed; the blend
-never overrides coverage.
+the words appearing together, in order), and the blend never overrides coverage.
 """
 
 from __future__ import annotations
@@ -33,10 +32,6 @@ WANT = 400  # stop adding common-word-only candidates past this many
 CAP = 4000  # at most this many passages holding every (common) query word, per segment
 PHRASE_SCAN = 5000  # candidates checked for a quoted phrase before giving up
 RF_SHARE = 0.5  # rapidfuzz's share of the blend, BM25 has the rest
-# Added to the blend for a passage that writes the query's words in the order typed (a
-# share for some of the pairs): among passages that hold the same words, the one the
-# member is quoting is likelier the one that reads them in that order.
-ORDER_SHARE = 0.2
 # Each function word of the query a passage holds adds this to its BM25 score: enough to
 # break a tie, never to outweigh a rarer word (``were made`` is no match for ``redundant``).
 SOFT_SCORE = 0.25
@@ -256,12 +251,10 @@ def rerank(
         for _text, value, i in scores:
             similarity[i] = value
         finals = []
-        for item, sim, text in zip(items, similarity, texts, strict=True):
+        for item, sim in zip(items, similarity, strict=True):
             seg = segments[item[5]]
             pid = item[6]
             blend = (1 - RF_SHARE) * item[4] / top + RF_SHARE * sim / 100
-            # Kept below 1: a hit's score is its coverage plus the blend (see ``Hit.score``).
-            blend = (blend + ORDER_SHARE * plan.in_order(tokenize(text))) / (1 + ORDER_SHARE)
             article = seg.articles[seg.p_article[pid]]
             finals.append((-blend, article.id, seg.p_sent[pid], article))
         finals.sort(key=lambda f: f[:3])
