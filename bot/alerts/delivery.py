@@ -22,6 +22,20 @@ completed as ``posted``. Only if not, and within ``grace``, is it sent again wit
 nonce; later than that it is recorded ``skipped`` with the reason. Articles an alert does
 not want get a ``skipped`` row ("does not match"), so each is judged once.
 
+Several processes
+-----------------
+As for digests (``bot.schedule.runner``, "Several processes"): processes sharing one
+PostgreSQL database each handle only the alerts of guilds they own (``owns(guild_id)``,
+the guild's shard), and each alert's work in a tick (its orphans, retries and new posts) is
+done under ``Store.exclusive("alert:<id>")``, a PostgreSQL advisory lock let go when its
+process dies (always granted on SQLite, whose one process's ticks take turns). An alert
+another process is at is left alone for this tick. Every claim of an alert's rows is made
+under its lock, and its ``claimed`` rows are read inside it (on a shared store the alert is
+read again there too), so a row still claimed then was left by an interrupted attempt: a
+post another process is sending right now is never taken for an orphan, nor is one it
+finished meanwhile touched. Should two processes both think they own a guild, the UNIQUE
+claim still lets only one of them post an article.
+
 Which articles
 --------------
 Only feed items marked ``alert`` (they arrived after their feed's first fetch: a new feed
@@ -189,6 +203,7 @@ class AlertRunner:
         pacer: ChannelPacer | None = None,
         max_posts_per_tick: int = DEFAULT_MAX_POSTS_PER_TICK,
         max_concurrency: int = DEFAULT_CONCURRENCY,
+        owns: Callable[[int], bool] | None = None,
     ) -> None:
         if not backoff or max_failures < 1 or max_posts_per_tick < 1 or max_concurrency < 1:
             raise ValueError("backoff, max_failures, max_posts_per_tick and concurrency needed")
@@ -208,23 +223,23 @@ class AlertRunner:
         self.pacer = pacer or ChannelPacer()
         self._per_tick = max_posts_per_tick
         self._concurrency = max_concurrency
+        # Whether this process posts for a guild (its shard); None: every guild.
+        self._owns = owns
         self._lock = asyncio.Lock()
         #: After a tick: whether it left wanted articles for later (a channel's per-tick
         #: share used up, or articles the library has not loaded yet).
         self.more_waiting = False
 
     async def tick(self, now: dt.datetime | None = None) -> list[AlertOutcome]:
-        """One pass over every alert: finish interrupted posts, retry failed ones whose
-        time has come, then post what is new and wanted."""
+        """One pass over every alert of the guilds this process owns: finish interrupted
+        posts, retry failed ones whose time has come, then post what is new and wanted."""
         async with self._lock:
             now = self._clock() if now is None else now
             self.more_waiting = False
-            orphans: dict[int, list[AlertPost]] = {}
-            for post in await self._store.alerts.unfinished():
-                orphans.setdefault(post.alert_id, []).append(post)
             by_channel: dict[int, list[Alert]] = {}
             for alert in await self._store.alerts.all():
-                by_channel.setdefault(alert.channel_id, []).append(alert)
+                if self._mine(alert):
+                    by_channel.setdefault(alert.channel_id, []).append(alert)
             gate = asyncio.Semaphore(self._concurrency)
 
             async def channel(alerts: list[Alert]) -> list[AlertOutcome]:
@@ -233,15 +248,36 @@ class AlertRunner:
                 async with gate:
                     for alert in alerts:
                         with self._attempts.isolated(_label(alert)):
-                            out += await self._process(
-                                alert, self._now(now), orphans.get(alert.id, []), budget
-                            )
+                            out += await self._process_alone(alert, self._now(now), budget)
                 return out
 
             results = await concurrently(channel(a) for a in by_channel.values())
             return [outcome for result in results for outcome in result]
 
     # -- one alert ---------------------------------------------------------------------
+
+    def _mine(self, alert: Alert) -> bool:
+        return self._owns is None or self._owns(alert.guild_id)
+
+    async def _process_alone(
+        self, alert: Alert, now: dt.datetime, budget: list[int]
+    ) -> list[AlertOutcome]:
+        """``_process`` while no other process works on this alert (see "Several
+        processes"); nothing when another one is at it now."""
+        async with self._store.exclusive(f"alert:{alert.id}") as alone:
+            if not alone:
+                log.debug("alert #%d: another process is at it", alert.id)
+                return []
+            if self._store.shared:
+                # What was read at the start of the tick may be stale by now.
+                fresh = await self._store.alerts.find(alert.id)
+                if fresh is None:
+                    return []
+                alert = fresh
+            # Read while no other process can claim for this alert: a row still claimed now
+            # is an interrupted attempt, not one in flight (nor one finished meanwhile).
+            orphans = await self._store.alerts.unfinished(alert.id)
+            return await self._process(alert, now, orphans, budget)
 
     async def _process(
         self, alert: Alert, now: dt.datetime, orphans: list[AlertPost], budget: list[int]

@@ -199,6 +199,7 @@ class Alerts(commands.Cog):
                 clock=discord.utils.utcnow,
                 grace=grace,
                 notify=self.notify,
+                owns=self.bot.settings.owns_guild,  # only the guilds of this process's shards
             )
         return self._runner
 
@@ -253,7 +254,11 @@ class Alerts(commands.Cog):
         self._watermark = watermark
         self._last_round = now
         self._has_alerts = bool(alerts)
-        retries = [a.next_retry_at for a in alerts if a.next_retry_at and not a.paused]
+        retries = [
+            a.next_retry_at
+            for a in alerts
+            if a.next_retry_at and not a.paused and self.bot.settings.owns_guild(a.guild_id)
+        ]
         self._retry_at = min(retries, default=None)
         if self.runner.more_waiting:
             self._changed = True

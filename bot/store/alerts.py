@@ -379,9 +379,14 @@ class AlertRepo:
             "WHERE alert_id = ? ORDER BY id DESC LIMIT ?", (alert_id, max(0, limit))
         )
 
-    async def unfinished(self) -> list[AlertPost]:
-        """Posts left ``claimed`` (an attempt interrupted by a crash or a shutdown)."""
-        return await self._posts.unfinished("alert_id, id")
+    async def unfinished(self, alert_id: int | None = None) -> list[AlertPost]:
+        """Posts left ``claimed`` (an attempt interrupted by a crash or a shutdown, or one
+        in flight), of every alert or only of ``alert_id``."""
+        if alert_id is None:
+            return await self._posts.unfinished("alert_id, id")
+        return await self._posts.select(
+            "WHERE alert_id = ? AND state = 'claimed' ORDER BY id", (alert_id,)
+        )
 
     async def failed(self, alert_id: int) -> list[AlertPost]:
         """The alert's posts waiting for a retry, oldest first."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 from collections.abc import Callable
@@ -43,7 +44,12 @@ class Posted:
 @dataclass
 class FakeSender:
     """Records every post; ``broken`` channels refuse; ``crash_after`` raises a
-    BaseException after that many sends *reach* the channel (a process dying)."""
+    BaseException after that many sends *reach* the channel (a process dying).
+
+    Several processes' senders may share one ``posts`` (the channels, as Discord has
+    them). Without ``history_visible`` and ``nonce_dedupe`` Discord is no help against a
+    second post: only the ledger can stop it. With ``hang`` set, a send signals ``entered``
+    and then waits for it before reaching the channel."""
 
     posts: list[Posted] = field(default_factory=list)
     broken: set[int] = field(default_factory=set)
@@ -51,13 +57,20 @@ class FakeSender:
     searches: int = 0
     stamp: Callable[[], float] | None = None  # when set, each post records its time
     times: dict[int, list[float]] = field(default_factory=dict)
+    history_visible: bool = True
+    nonce_dedupe: bool = True
+    hang: asyncio.Event | None = None
+    entered: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def send_alert(self, alert: Alert, item: FeedItemRecord, nonce: str) -> int:
         if alert.channel_id in self.broken:
             raise MissingAccess("the bot lacks Send Messages in #news")
-        for earlier in self.posts:  # Discord enforces the nonce: the same message back
+        if self.hang is not None:
+            self.entered.set()
+            await self.hang.wait()
+        for earlier in self.posts if self.nonce_dedupe else ():
             if earlier.nonce == nonce and earlier.channel_id == alert.channel_id:
-                return earlier.message_id
+                return earlier.message_id  # Discord enforces the nonce: the same message back
         message_id = 5000 + len(self.posts)
         if self.stamp is not None:
             self.times.setdefault(alert.channel_id, []).append(self.stamp())
@@ -71,6 +84,8 @@ class FakeSender:
 
     async def find_alert_posts(self, alert: Alert, item: FeedItemRecord) -> list[int]:
         self.searches += 1
+        if not self.history_visible:
+            return []
         return [
             p.message_id
             for p in self.posts
