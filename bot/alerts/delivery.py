@@ -264,9 +264,8 @@ class AlertRunner:
     ) -> list[AlertOutcome]:
         """``_process`` while no other process works on this alert (see "Several
         processes"); nothing when another one is at it now."""
-        async with self._store.exclusive(f"alert:{alert.id}") as alone:
+        async with self._attempts.alone(f"alert:{alert.id}", _label(alert)) as alone:
             if not alone:
-                log.debug("alert #%d: another process is at it", alert.id)
                 return []
             if self._store.shared:
                 # What was read at the start of the tick may be stale by now.

@@ -14,6 +14,8 @@ around that send lives here, once:
   ``max_failures``-th failure in a row, a pause with a reason and an audit entry; then the
   moderators are told of a pause (best effort: ``tell_moderators``).
 * ``Attempts.look``: looking for an earlier post, best effort (None when it cannot tell).
+* ``Attempts.alone``: one process at a time on a schedule or an alert (several processes
+  may share a PostgreSQL database; the others leave it for a later tick).
 * ``Attempts.isolated`` and ``concurrently``: a tick's work per schedule or channel, side by
   side, where one that breaks (or finds the database file gone) stops none of the others.
 
@@ -31,8 +33,17 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Coroutine,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
@@ -218,6 +229,16 @@ class Attempts:
         except Exception:
             # The pause and the audit entry are already recorded; telling is best effort.
             self._log.exception("could not tell the moderators of guild %d", guild_id)
+
+    @asynccontextmanager
+    async def alone(self, key: str, label: str) -> AsyncIterator[bool]:
+        """Around one schedule's or alert's work in a tick: True while no other process
+        works on ``key`` (``Store.exclusive``, a PostgreSQL advisory lock); False, logged,
+        when another one is at it now (the work waits for a later tick)."""
+        async with self._store.exclusive(key) as alone:
+            if not alone:
+                self._log.debug("%s: another process is at it", label)
+            yield alone
 
     @contextmanager
     def isolated(self, label: str) -> Iterator[None]:

@@ -383,9 +383,8 @@ class ScheduleRunner:
     ) -> list[RunOutcome]:
         """``_process`` while no other process works on this schedule (see "Several
         processes"); nothing when another one is at it now."""
-        async with self._store.exclusive(f"schedule:{schedule.id}") as alone:
+        async with self._attempts.alone(f"schedule:{schedule.id}", _label(schedule)) as alone:
             if not alone:
-                log.debug("scheduled digest #%d: another process is at it", schedule.id)
                 return []
             if self._store.shared:
                 # What was read at the start of the tick may be stale by now.
