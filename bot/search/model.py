@@ -13,8 +13,9 @@ class Hit:
     (those that exist) joined by one space. ``highlights`` are sorted, non-overlapping
     ``[start, end)`` character spans into ``excerpt`` that cover the query words found in
     the matched sentence (corrected forms count). ``sentence_index`` indexes
-    ``Article.sentences``. ``score`` is higher for better hits: its whole part is the number
-    of query words the passage holds, its fraction blends BM25 and rapidfuzz. ``matched``
+    ``Article.sentences``. ``score`` is higher for better hits (never higher than the hit
+    before it): its whole part is the number of query words the passage holds, its
+    fraction blends BM25 and rapidfuzz. ``matched``
     are the highlighted words as the text writes them (``prices`` for a query's ``price``),
     each once, in order.
     """

@@ -266,7 +266,11 @@ def rerank(
                 continue
             shown.add(text)
             taken[article_id] = taken.get(article_id, 0) + 1
-            chosen.append((tier[0] - 0.999 * neg_blend, article, index))
+            score = tier[0] - 0.999 * neg_blend
+            if chosen and int(chosen[-1][0]) == tier[0]:
+                # A lower tier (fewer words exact) may blend higher: never shown above.
+                score = min(score, chosen[-1][0])
+            chosen.append((score, article, index))
             if len(chosen) >= limit:
                 break
         if len(chosen) >= limit:

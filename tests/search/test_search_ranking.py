@@ -99,3 +99,22 @@ def test_a_near_spelling_is_left_out_when_the_word_as_typed_is_there() -> None:
         ]
     )
     assert [h.article_id for h in index.search("ferry harbour").hits] == ["ferry"]
+
+
+def test_scores_never_rise_down_the_list() -> None:
+    index = SearchIndex.build(
+        [
+            # The exact word in a long sentence; another form in a short one, which blends
+            # higher (BM25, rapidfuzz) but ranks lower.
+            make_article(
+                "exact",
+                "A",
+                "The ferry company, which runs boats to six islands and employs many local "
+                "crews from the coast, raised its price.",
+            ),
+            make_article("form", "B", "Ferry prices."),
+        ]
+    )
+    hits = index.search("ferry price").hits
+    assert [h.article_id for h in hits] == ["exact", "form"]  # the exact form comes first
+    assert hits[0].score >= hits[1].score
