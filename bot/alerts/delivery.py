@@ -226,8 +226,9 @@ class AlertRunner:
         # Whether this process posts for a guild (its shard); None: every guild.
         self._owns = owns
         self._lock = asyncio.Lock()
-        #: After a tick: whether it left wanted articles for later (a channel's per-tick
-        #: share used up, or articles the library has not loaded yet).
+        #: After a tick: whether it left work for the next one (a channel's per-tick share
+        #: used up, articles the library has not loaded yet, or an alert another process
+        #: was at, which may stop mid-post).
         self.more_waiting = False
 
     async def tick(self, now: dt.datetime | None = None) -> list[AlertOutcome]:
@@ -236,6 +237,7 @@ class AlertRunner:
         async with self._lock:
             now = self._clock() if now is None else now
             self.more_waiting = False
+            self._attempts.contended = False
             by_channel: dict[int, list[Alert]] = {}
             for alert in await self._store.alerts.all():
                 if self._mine(alert):
@@ -252,6 +254,8 @@ class AlertRunner:
                 return out
 
             results = await concurrently(channel(a) for a in by_channel.values())
+            if self._attempts.contended:
+                self.more_waiting = True
             return [outcome for result in results for outcome in result]
 
     # -- one alert ---------------------------------------------------------------------

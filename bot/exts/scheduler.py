@@ -205,7 +205,8 @@ class Scheduler(commands.Cog):
         now = now or discord.utils.utcnow()
         await self.bot.record_first_seen()  # before only_new asks what is new
         outcomes = await self.runner.tick(now)
-        self._next_check = await self._earliest_due(now)
+        # Another process at a schedule may stop mid-post: look again at the next iteration.
+        self._next_check = None if self.runner.contended else await self._earliest_due(now)
         for outcome in outcomes:
             _log.info(
                 "scheduled digest #%d for %s: %s%s",

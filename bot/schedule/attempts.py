@@ -138,6 +138,10 @@ class Attempts:
         self.timeout = call_timeout.total_seconds()
         self._notify = notify
         self._log = log
+        #: Whether ``alone`` found a schedule or alert another process was at, since the
+        #: runner last cleared it: the runner then looks again at its next tick, not at
+        #: the next due time (that process may stop mid-post, and its post is then ours).
+        self.contended = False
 
     async def run(
         self, send: Callable[[], Awaitable[Attempt]], *, label: str, sender: str, nothing: str
@@ -233,10 +237,12 @@ class Attempts:
     @asynccontextmanager
     async def alone(self, key: str, label: str) -> AsyncIterator[bool]:
         """Around one schedule's or alert's work in a tick: True while no other process
-        works on ``key`` (``Store.exclusive``, a PostgreSQL advisory lock); False, logged,
-        when another one is at it now (the work waits for a later tick)."""
+        works on ``key`` (``Store.exclusive``, a PostgreSQL advisory lock); False, logged
+        and noted in ``contended``, when another one is at it now (the work waits for the
+        next tick)."""
         async with self._store.exclusive(key) as alone:
             if not alone:
+                self.contended = True
                 self._log.debug("%s: another process is at it", label)
             yield alone
 

@@ -313,6 +313,7 @@ class ScheduleRunner:
         async with self._lock:
             now = self._clock() if now is None else now
             _require_aware(now)
+            self._attempts.contended = False
             orphans: dict[int, list[LedgerEntry]] = {}
             for entry in await self._store.ledger.unfinished():
                 if (entry.schedule_id, entry.due_at) not in self._inflight:
@@ -340,6 +341,13 @@ class ScheduleRunner:
             results = await concurrently(one(schedule) for schedule in schedules)
             done = {s.id: result for s, result in zip(schedules, results, strict=True)}
             return [outcome for schedule_id in sorted(done) for outcome in done[schedule_id]]
+
+    @property
+    def contended(self) -> bool:
+        """After a tick: whether another process was at one of the schedules, so that the
+        next tick should come soon (that process may stop mid-post), not at the next due
+        time."""
+        return self._attempts.contended
 
     async def run_now(self, schedule_id: int, now: dt.datetime | None = None) -> RunOutcome:
         """Post ``schedule_id``'s digest now, outside its timetable, exactly once.

@@ -7,6 +7,7 @@ share ``channels``, the messages as Discord has them."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -212,3 +213,42 @@ async def test_a_process_killed_mid_post_is_finished_by_its_restart_once(
 
     assert [(o.state, o.recovered) for o in outcomes] == [("posted", True), ("posted", False)]
     assert seen(channels) == [(alert.id, f"Story {i}") for i in range(3)]  # each once, in order
+
+
+@only_postgres
+async def test_an_alert_another_process_was_at_is_posted_when_that_process_stops(
+    launch: Launch,
+    store_location: str,
+    clock: FakeClock,
+    channels: list[Posted],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A rolling restart: the old process (A) is sending when the new one's cog (B) runs a
+    # round and leaves the alert to it; then A is stopped mid-send. No feed item arrives,
+    # no retry is pending, yet B's next loop iteration must finish the post, not an hour
+    # later (beyond the grace period, when it would be skipped).
+    sender_a = FakeSender(posts=channels)
+    sender_a.hang = asyncio.Event()
+    store_a, runner_a = await launch(sender_a)
+    alert = await one_alert(store_a, clock, "Ferry strike")
+    sending = asyncio.create_task(runner_a.tick())
+    await until(sender_a.entered)
+
+    store_b = await Store.open(store_location)
+    monkeypatch.setattr("discord.utils.utcnow", clock)  # the cog's clock is Discord's
+    try:
+        cog = Alerts(SimpleNamespace(settings=Settings(), store=store_b))  # type: ignore[arg-type]
+        cog.sender = FakeSender(posts=channels)  # type: ignore[assignment]
+        first = clock.advance(seconds=20)
+        assert await cog.run_if_due(first) == []  # A is at it
+
+        sending.cancel()  # A stops mid-send: its claim stays, its lock goes
+        with contextlib.suppress(asyncio.CancelledError):
+            await sending
+        await store_a.close()
+
+        outcomes = await cog.run_if_due(clock.advance(seconds=30))  # the next iteration
+        assert [o.state for o in outcomes] == ["posted"]
+        assert seen(channels) == [(alert.id, "Ferry strike")]
+    finally:
+        await store_b.close()

@@ -83,6 +83,29 @@ async def test_a_post_in_flight_in_one_process_is_not_taken_for_an_orphan_by_ano
 
 
 @only_postgres
+async def test_a_schedule_another_process_was_at_is_looked_at_again_soon(
+    launch: Launch, clock: FakeClock
+) -> None:
+    # A rolling restart: B's tick finds A posting; should A then stop mid-post, the run is
+    # B's to finish, so B must look again at its next iteration, not at the next due time.
+    poster = blind(clock)
+    poster.hang = asyncio.Event()
+    store_a, runner_a = await launch(poster=poster)
+    _, runner_b = await launch(poster=poster)
+    await daily(store_a, clock)
+    clock.set(utc(2, 9, 0, 10))
+    sending = asyncio.create_task(runner_a.tick())
+    await poster.entered.wait()
+    assert await runner_b.tick() == []
+    assert runner_b.contended  # the scheduler cog then checks again at its next iteration
+
+    poster.hang.set()
+    await sending
+    assert await runner_b.tick() == []
+    assert not runner_b.contended  # nobody else at it: back to the next due time
+
+
+@only_postgres
 async def test_a_process_killed_mid_post_is_finished_by_its_restart_once(
     launch: Launch, clock: FakeClock, poster: FakePoster
 ) -> None:
