@@ -31,6 +31,7 @@ not counted.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import datetime as dt
 import logging
 from collections.abc import (
@@ -48,13 +49,22 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from bot.schedule.errors import NothingToPost, PosterError
-from bot.store import DatabaseFileGone
+from bot.store import DatabaseFileGone, Lease
 
 if TYPE_CHECKING:
     from bot.store import Store
 
 T = TypeVar("T")
 Notify = Callable[[int, str], Awaitable[None]]
+
+#: The lock of the schedule or alert the current task works on (``Attempts.alone``).
+_LEASE: contextvars.ContextVar[Lease | None] = contextvars.ContextVar("lease", default=None)
+
+
+class LockLost(Exception):
+    """The lock a send needed went with a lost database connection: another process may
+    hold it and recover the claimed row. Nothing is sent; the row stays claimed."""
+
 
 #: The detail of a row completed as posted because its earlier post was found.
 FOUND_EARLIER = "found already posted after an interrupted attempt"
@@ -148,7 +158,12 @@ class Attempts:
     ) -> Attempt:
         """What ``send`` came to. ``NothingToPost`` without a reason skips with
         ``nothing``; ``label`` ("alert #3") and ``sender`` ("sender") name the failing
-        party in the log."""
+        party in the log. Raises ``LockLost`` instead of sending when the lock of
+        ``alone`` went with a lost connection (another process may be sending the same
+        post now: the row stays claimed, for whoever holds the lock to recover)."""
+        lease = _LEASE.get()
+        if lease is not None and not await lease.still_held():
+            raise LockLost(f"{label}: the database connection holding its lock was lost")
         try:
             return await send()
         except NothingToPost as reason:
@@ -235,16 +250,20 @@ class Attempts:
             self._log.exception("could not tell the moderators of guild %d", guild_id)
 
     @asynccontextmanager
-    async def alone(self, key: str, label: str) -> AsyncIterator[bool]:
+    async def alone(self, key: str, label: str) -> AsyncIterator[Lease]:
         """Around one schedule's or alert's work in a tick: True while no other process
         works on ``key`` (``Store.exclusive``, a PostgreSQL advisory lock); False, logged
         and noted in ``contended``, when another one is at it now (the work waits for the
-        next tick)."""
+        next tick). While it holds, ``run`` sends nothing once the lock is lost."""
         async with self._store.exclusive(key) as alone:
             if not alone:
                 self.contended = True
                 self._log.debug("%s: another process is at it", label)
-            yield alone
+            token = _LEASE.set(alone if alone else None)
+            try:
+                yield alone
+            finally:
+                _LEASE.reset(token)
 
     @contextmanager
     def isolated(self, label: str) -> Iterator[None]:
@@ -252,6 +271,9 @@ class Attempts:
         and goes no further, so that it stops no other (a crash or a cancellation does)."""
         try:
             yield
+        except LockLost as lost:
+            # The row stays claimed; the process holding the lock now recovers it.
+            self._log.warning("%s; left for the process that holds it now", lost)
         except DatabaseFileGone:
             # Nothing is claimed, so nothing is posted: without its ledger the bot could
             # post twice. The store has told the operator, once.

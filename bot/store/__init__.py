@@ -30,14 +30,15 @@ Adding to the store, for both databases
 * **Tests**: the ``store`` fixture of ``tests/store/conftest.py`` (and ``store_location`` in
   tests/schedule and tests/feeds) runs each test on both databases.
 * Work that one process of several must do alone: ``async with store.exclusive(name) as
-  mine:`` (a PostgreSQL advisory lock; always yours on SQLite). Claims that must happen
+  mine:`` (a PostgreSQL advisory lock; always yours on SQLite; ``mine.lost`` once the
+  connection it was taken on is gone). Claims that must happen
   once go through a UNIQUE key and ``ON CONFLICT DO NOTHING``, as the ledgers' do
   (``bot.store.claims``).
 """
 
 from bot.store.alerts import Alert, AlertPost, AlertRepo
 from bot.store.audit import AuditRepo
-from bot.store.database import Store
+from bot.store.database import Lease, Store
 from bot.store.errors import AlreadyExists, DatabaseFileGone, InvalidValue, NotFound, StoreError
 from bot.store.feeds import Feed, FeedItemRecord, FeedRepo
 from bot.store.first_seen import FirstSeenRepo, read_first_seen
@@ -76,6 +77,7 @@ __all__ = [
     "GuildSettings",
     "GuildSettingsRepo",
     "InvalidValue",
+    "Lease",
     "LedgerEntry",
     "LedgerRepo",
     "NotFound",

@@ -100,6 +100,8 @@ class Store:
         # Advisory locks are database-wide: names are scoped by the schema, so two bots
         # sharing a database in separate schemas never hold each other's locks.
         self._lock_scope = ""
+        # PostgreSQL: connections lost so far (each lost one took its advisory locks).
+        self._generation = 0
         self.guilds = GuildSettingsRepo(self)
         self.topics = TopicRepo(self)
         self.schedules = ScheduleRepo(self)
@@ -171,24 +173,28 @@ class Store:
         return self.dialect == "postgresql"
 
     @asynccontextmanager
-    async def exclusive(self, name: str) -> AsyncIterator[bool]:
-        """Try to become the one process doing ``name`` (e.g. fetching feeds): yields True
-        while this process holds it, False (at once, without waiting) when another does.
+    async def exclusive(self, name: str) -> AsyncIterator[Lease]:
+        """Try to become the one process doing ``name`` (e.g. fetching feeds): yields a
+        ``Lease``, true while this process holds it, false (at once, without waiting) when
+        another does.
 
-        On PostgreSQL it is a session advisory lock, so it is let go if the process dies.
-        SQLite serves one process, whose callers already take turns: always True.
+        On PostgreSQL it is a session advisory lock, so it is let go if the process dies,
+        and also if its connection is lost: then ``Lease.lost`` turns True, and whoever
+        holds it must stop before anything another process could then do too.
+        SQLite serves one process, whose callers already take turns: always true.
         """
         if self.dialect != "postgresql":
-            yield True
+            yield Lease(self, True)
             return
         key = _lock_key(f"{self._lock_scope}:{name}")
         async with self.reading() as conn:
             with translated_errors():
                 got = bool(await _raw(conn).fetchval("SELECT pg_try_advisory_lock($1)", key))
+        lease = Lease(self, got)
         try:
-            yield got
+            yield lease
         finally:
-            if got and not self._closed:
+            if got and not self._closed and not lease.lost:
                 with suppress(StoreError, sqlite3.Error):
                     async with self.reading() as conn:
                         with translated_errors():
@@ -299,6 +305,7 @@ class Store:
         network cut); the schema was checked when the store opened. Advisory locks held on
         the old connection are gone with it, so the server has let go of them already."""
         assert self._url is not None
+        self._generation += 1  # the locks taken on the old connection are gone
         log.warning("the connection to the database %s was lost; connecting again", self.path)
         try:
             raw = await asyncpg.connect(self._url, timeout=PG_CONNECT_TIMEOUT_S)
@@ -308,6 +315,42 @@ class Store:
                 f"{error or type(error).__name__}"
             ) from error
         self._conn = PgConnection(raw, self._conn.identity)
+
+
+class Lease:
+    """What ``Store.exclusive`` yields: true while this process holds the lock."""
+
+    def __init__(self, store: Store, held: bool) -> None:
+        self._store = store
+        self._held = held
+        self._generation = store._generation
+
+    def __bool__(self) -> bool:
+        return self._held
+
+    @property
+    def lost(self) -> bool:
+        """True once the connection the lock was taken on is known to be gone (PostgreSQL
+        let go of it with the connection: another process may hold it now)."""
+        if not self._held or self._store.dialect != "postgresql":
+            return False
+        store = self._store
+        return store._generation != self._generation or store._conn.raw.is_closed()
+
+    async def still_held(self) -> bool:
+        """Whether the lock is still this process's, asked of the server (one round trip
+        on PostgreSQL): a connection lost unnoticed counts as lost."""
+        if not self._held:
+            return False
+        if self._store.dialect != "postgresql":
+            return True
+        if self.lost:
+            return False
+        try:
+            await self._store.fetchone("SELECT 1")
+        except Exception:  # whatever the failure, the lock cannot be vouched for
+            return False
+        return not self.lost
 
 
 def _identity(path: str) -> tuple[int, int] | None:

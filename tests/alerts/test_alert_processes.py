@@ -252,3 +252,33 @@ async def test_an_alert_another_process_was_at_is_posted_when_that_process_stops
         assert seen(channels) == [(alert.id, "Ferry strike")]
     finally:
         await store_b.close()
+
+
+@only_postgres
+async def test_a_process_that_lost_its_lock_with_its_connection_sends_nothing(
+    launch: Launch, clock: FakeClock, channels: list[Posted], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A claims a post, then its database connection drops (a server restart, a network
+    # cut): PostgreSQL lets go of A's lock, B takes it and finishes A's claimed post. A must
+    # then not send it too, though its store reconnects without a word.
+    sender_a, sender_b = blind(channels), blind(channels)
+    store_a, runner_a = await launch(sender_a)
+    store_b, runner_b = await launch(sender_b)
+    alert = await one_alert(store_a, clock, "Ferry strike")
+    claim = store_a.alerts.claim
+
+    async def claim_then_lose_the_connection(*args: Any, **kwargs: Any) -> Any:
+        post = await claim(*args, **kwargs)
+        row = await store_a.fetchone("SELECT pg_backend_pid()")
+        await store_b.fetchone("SELECT pg_terminate_backend(?)", (row[0],))
+        async with asyncio.timeout(10):  # B gets the lock once the server has let A's go
+            while not await runner_b.tick(clock.advance(seconds=1)):
+                await asyncio.sleep(0.05)
+        return post
+
+    monkeypatch.setattr(store_a.alerts, "claim", claim_then_lose_the_connection)
+    assert await runner_a.tick() == []  # A stopped before its send
+
+    assert seen(channels) == [(alert.id, "Ferry strike")]  # sent once, by B
+    assert [p.state for p in await store_b.alerts.posts(alert.id)] == ["posted"]
+    assert await runner_a.tick(clock.advance(minutes=1)) == []  # and A, back, leaves it be

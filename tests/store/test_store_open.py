@@ -410,6 +410,23 @@ async def test_a_closed_connection_lets_go_of_its_exclusive_task(pg_url: str) ->
         await second.close()
 
 
+async def test_a_lock_taken_on_a_lost_connection_is_known_lost(pg_url: str) -> None:
+    first, second = await Store.open(pg_url), await Store.open(pg_url)
+    try:
+        async with first.exclusive("feeds") as mine:
+            assert mine and await mine.still_held()
+            row = await first.fetchone("SELECT pg_backend_pid()")
+            await second.fetchone("SELECT pg_terminate_backend(?)", (row[0],))
+            # The store reconnects as it must, but the lock went with the old connection.
+            assert not await mine.still_held() and mine.lost
+            async with second.exclusive("feeds") as theirs:
+                assert theirs  # the server let go: another process may hold it now
+        assert (await first.fetchone("SELECT 1"))[0] == 1  # and the store works on
+    finally:
+        await first.close()
+        await second.close()
+
+
 def test_sqlite_schema_statements_translate_to_postgres() -> None:
     assert postgres_ddl(
         "CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, g INTEGER NOT NULL, "
