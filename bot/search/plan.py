@@ -264,7 +264,7 @@ class Plan:
                     held = [v for v in options if v.word in held_words and v.kind != "related"]
                     # A word the library lacks has no other forms: what shares its stem
                     # is a correction too (``commissio`` → ``commissioner``).
-                    lacked = not any(v.kind == "exact" for v in options)
+                    lacked = _lacked(options)
                     if any(v.as_typed and not (lacked and v.kind == "stem") for v in held):
                         best = token
                     elif held:
@@ -533,7 +533,7 @@ class Planner:
         # A word the library lacks is no form of anything: its "forms" (same stem) are
         # guesses, trusted less than a one-edit slip (``incentions``: ``inventions`` before
         # ``incentives``), more than two edits.
-        lacked = not any(v.kind == "exact" for v in readings)
+        lacked = _lacked(readings)
         odds = {
             v.word: _odds(v) * (TYPO_RATE if lacked and v.kind == "stem" else 1.0) for v in readings
         }
@@ -562,6 +562,11 @@ def _ranked(
         g: tuple(sorted(((b, w) for b, w in weights.items() if b & g), key=lambda bw: -bw[1]))
         for g in groups
     }
+
+
+def _lacked(readings: Collection[Variant]) -> bool:
+    """Whether the library lacks the word these are the readings of (none is as typed)."""
+    return not any(v.kind == "exact" for v in readings)
 
 
 def _odds(v: Variant) -> float:
@@ -648,7 +653,7 @@ def make_plan(
                 near |= bit
             if variant.kind == "joined":
                 joined_bit[variant.word] = bit
-        if not any(v.kind == "exact" for v in options):
+        if _lacked(options):
             # The library lacks the word: its readings (near spellings, and the words that
             # merely share its stem) are all there is, and rank as the word itself would.
             typed |= mask
